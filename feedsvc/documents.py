@@ -1,0 +1,88 @@
+"""Which feed documents exist: the site feed, per-author and per-tag feeds, their archives.
+
+A ``FeedDoc`` says what one document holds and where it lives; the builders
+turn it into bytes. Paging follows RFC 5005: the current document holds the
+newest ``feed_length`` entries; older ones go to archive pages numbered from
+the oldest, so a full page never changes. The last page may be partial and
+fills up as entries move out of the current document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .model import Content, Entry
+from .urls import tag_slug
+
+FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
+
+
+@dataclass(frozen=True)
+class FeedDoc:
+    """One feed document, in every format.
+
+    ``prefix`` is the feed's folder ("" for the site, "/authors/x", "/tags/y");
+    ``page`` is 0 for the current document, else the archive page number.
+    """
+
+    prefix: str
+    title: str
+    subtitle: str
+    alternate: str
+    entries: tuple[Entry, ...]
+    page: int = 0
+    pages: int = 0
+    full: bool = False
+
+    def path(self, fmt: str, page: int | None = None) -> str:
+        """Root-relative URL of this feed (or of another of its pages) in ``fmt``."""
+        page = self.page if page is None else page
+        return f"{self.prefix}/archive/{page}/feed.{fmt}" if page else f"{self.prefix}/feed.{fmt}"
+
+    @property
+    def updated(self) -> datetime | None:
+        """The newest entry update: atom:updated, lastBuildDate and Last-Modified."""
+        return max((entry.updated for entry in self.entries), default=None)
+
+    @property
+    def complete(self) -> bool:
+        """RFC 5005 section 2: the current document holds every entry."""
+        return self.page == 0 and self.pages == 0
+
+    @property
+    def is_archive(self) -> bool:
+        return self.page > 0
+
+
+def paginate(prefix: str, title: str, subtitle: str, alternate: str, entries: tuple[Entry, ...], size: int) -> list[FeedDoc]:
+    """Split newest-first ``entries`` into the current document and its archive pages."""
+    archived = list(reversed(entries[size:]))  # oldest first, so page 1 never changes
+    pages = [tuple(reversed(archived[start : start + size])) for start in range(0, len(archived), size)]
+    docs = [FeedDoc(prefix, title, subtitle, alternate, entries[:size], 0, len(pages))]
+    for number, page_entries in enumerate(pages, start=1):
+        full = len(page_entries) == size
+        docs.append(FeedDoc(prefix, title, subtitle, alternate, page_entries, number, len(pages), full))
+    return docs
+
+
+def tags_of(content: Content) -> dict[str, str]:
+    """Map each tag's URL segment to its display name (the first spelling seen, oldest entry first)."""
+    names: dict[str, str] = {}
+    for entry in reversed(content.entries):
+        for name in entry.categories:
+            names.setdefault(tag_slug(name), name)
+    return dict(sorted(names.items()))
+
+
+def feed_docs(content: Content) -> list[FeedDoc]:
+    """Every feed document the service offers, current documents first."""
+    site, size = content.site, content.site.feed_length
+    docs = paginate("", site.title, site.description, "/", content.entries, size)
+    for slug, author in sorted(content.authors.items()):
+        entries = tuple(e for e in content.entries if author in e.authors)
+        docs += paginate(author.path, f"{author.name} – {site.title}", f"Articles by {author.name}, and their bio.", author.path, entries, size)
+    for slug, name in tags_of(content).items():
+        entries = tuple(e for e in content.entries if any(tag_slug(c) == slug for c in e.categories))
+        docs += paginate(f"/tags/{slug}", f"{name} – {site.title}", f"Entries filed under {name}.", f"/tags/{slug}", entries, size)
+    return docs

@@ -1,0 +1,69 @@
+"""WSGI middleware that answers prepared resources before Flask sees the request.
+
+Aggregators poll the same few URLs all day. Like WhiteNoise for static files,
+this answers them from precomputed bodies and header lists: a dictionary
+look-up, a content-coding choice and an ETag comparison. Everything else
+(unknown paths, /healthz) goes on to the Flask app.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from . import delta
+from .http import ALLOW, Resource, choose_coding, is_fresh
+from .pages import render_error
+
+_OPTIONS_HEADERS = [("Allow", ALLOW), ("Content-Length", "0")]
+
+
+def _error(code: int, reason: str, text: str, extra: list[tuple[str, str]] = ()) -> tuple[str, list, bytes]:
+    body = render_error(code, reason, text)
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
+               ("X-Content-Type-Options", "nosniff"), *extra]  # fmt: skip
+    return f"{code} {reason}", headers, body
+
+
+_NOT_ALLOWED = _error(405, "Method Not Allowed", "This address only answers GET and HEAD.", [("Allow", ALLOW)])
+_NOT_ACCEPTABLE = _error(406, "Not Acceptable", "No content coding you accept is available.", [("Vary", "Accept-Encoding")])
+
+
+class FastPath:
+    """Serve the service's catalog; pass every other request to ``app``."""
+
+    def __init__(self, app, service):
+        self.app, self.service = app, service
+
+    def __call__(self, environ, start_response):
+        catalog = self.service.catalog_for(environ)
+        path = environ.get("PATH_INFO") or "/"
+        resource = catalog.get(path)
+        if resource is None and not path.isascii():
+            # WSGI hands the path over as latin-1 decoded bytes; our keys are UTF-8 text.
+            try:
+                resource = catalog.get(path.encode("latin-1").decode("utf-8"))
+            except UnicodeError:
+                resource = None
+        if resource is None:
+            return self.app(environ, start_response)
+        status, headers, body = self.respond(catalog, resource, environ, path)
+        start_response(status, headers)
+        return [body] if environ["REQUEST_METHOD"] != "HEAD" else []
+
+    def respond(self, catalog, resource: Resource, environ: dict, path: str) -> tuple[str, list, bytes]:
+        """Choose status, headers and body for a request to a prepared resource."""
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "HEAD"):
+            return ("204 No Content", _OPTIONS_HEADERS, b"") if method == "OPTIONS" else _NOT_ALLOWED
+        coding = choose_coding(environ.get("HTTP_ACCEPT_ENCODING"), tuple(resource.variants))
+        if coding is None:
+            return _NOT_ACCEPTABLE
+        variant = resource.variants[coding]
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            if is_fresh(environ, variant, resource, datetime.now(timezone.utc)):
+                return "304 Not Modified", variant.not_modified, b""
+            if "feed" in environ.get("HTTP_A_IM", "") and "doc" in resource.extra:
+                answer = delta.answer(self.service, catalog, resource, environ, path, coding)
+                if answer is not None:
+                    return answer
+        return "200 OK", variant.headers, variant.body

@@ -1,0 +1,129 @@
+"""Feed builders: pure functions from a ``FeedDoc`` to the bytes of RSS 2.0 and Atom 1.0.
+
+Both are built with feedgen. Where feedgen falls short (RFC 5005 and WebSub
+links in RSS, the ``fh:`` elements) a feedgen extension adds the elements.
+Nothing here reads the clock, the request or the environment.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from feedgen.ext.base import BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from .documents import FORMATS, FeedDoc
+from .markup import absolutize
+from .model import Entry, Publishing, Site
+from .urls import tag_uri
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
+GENERATOR = "feedsvc"
+
+# feedgen's formatRFC2822 switches the process locale to C and back: two
+# builds at once could interleave, so builds take turns.
+_build_lock = threading.Lock()
+
+
+class HistoryExtension(BaseExtension):
+    """RFC 5005 ``fh:complete``/``fh:archive``, and ``atom:link``s RSS has no element for."""
+
+    def __init__(self):
+        self.marker: str | None = None  # "complete" or "archive"
+        self.rss_links: list[tuple[str, str]] = []
+
+    def extend_ns(self):
+        return {"fh": HISTORY_NS} if self.marker else {}
+
+    def _add_marker(self, parent):
+        if self.marker:
+            etree.SubElement(parent, f"{{{HISTORY_NS}}}{self.marker}")
+
+    def extend_atom(self, feed):
+        self._add_marker(feed)
+        return feed
+
+    def extend_rss(self, feed):
+        channel = feed.find("channel")
+        for rel, href in self.rss_links:
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", rel=rel, href=href)
+        self._add_marker(channel)
+        return feed
+
+
+def feed_links(doc: FeedDoc, fmt: str, pub: Publishing) -> list[tuple[str, str]]:
+    """The (rel, href) links of a document besides its alternate page: self, hubs, RFC 5005."""
+    links = [("self", pub.url(doc.path(fmt)))]
+    links += [("hub", hub) for hub in pub.hubs]
+    if doc.is_archive:
+        links.append(("current", pub.url(doc.path(fmt, 0))))
+        if doc.page < doc.pages:
+            links.append(("next-archive", pub.url(doc.path(fmt, doc.page + 1))))
+    previous = doc.page - 1 if doc.is_archive else doc.pages
+    if previous > 0:
+        links.append(("prev-archive", pub.url(doc.path(fmt, previous))))
+    return links
+
+
+def _generator(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> FeedGenerator:
+    """Set up the feed-level elements shared by RSS and Atom."""
+    fg = FeedGenerator()
+    fg.register_extension("history", HistoryExtension, None, atom=True, rss=True)
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(tag_uri(site.tag_authority, site.since, doc.path("atom", 0)))
+    fg.title(doc.title)
+    fg.subtitle(doc.subtitle)  # also the RSS description
+    fg.language(site.language)
+    fg.generator(GENERATOR)
+    if site.copyright:
+        fg.rights(site.copyright)
+    if site.icon:
+        fg.icon(pub.url(site.icon))
+    if site.logo:
+        fg.logo(pub.url(site.logo))
+    updated = doc.updated or site.since
+    fg.updated(updated)
+    fg.lastBuildDate(updated)
+    links = feed_links(doc, fmt, pub)
+    for rel, href in links:
+        fg.link(href=href, rel=rel, type=FORMATS[fmt] if rel in ("self", "current", "prev-archive", "next-archive") else None)
+    fg.history.rss_links = [(rel, href) for rel, href in links if rel != "self"]
+    fg.history.marker = "complete" if doc.complete else "archive" if doc.is_archive else None
+    # feedgen uses the last link added as the RSS <channel><link>: the alternate goes last.
+    fg.link(href=pub.url(doc.alternate), rel="alternate", type="text/html")
+    fg.ttl(pub.ttl_minutes)
+    return fg
+
+
+def _add_entry(fg: FeedGenerator, entry: Entry, pub: Publishing) -> None:
+    """Add one entry; ``order="append"`` because feedgen prepends by default."""
+    page_url = pub.url(entry.path)
+    fe = fg.add_entry(order="append")
+    fe.id(entry.id)
+    fe.guid(entry.id, permalink=False)
+    fe.title(entry.title)
+    fe.link(href=page_url, rel="alternate", type="text/html")
+    fe.published(entry.published)
+    fe.pubDate(entry.published)
+    fe.updated(entry.updated)
+    for author in entry.authors:
+        fe.author({"name": author.name, "uri": pub.url(author.path), **({"email": author.email} if author.email else {})})
+    if not any(author.email for author in entry.authors):
+        # RSS 2.0: <author> must be an email address; dc:creator carries the name.
+        fe.dc.dc_creator([author.name for author in entry.authors])
+    for name in entry.categories:
+        fe.category(term=name)
+    if entry.summary:
+        fe.summary(entry.summary)
+    fe.content(absolutize(entry.content_html, page_url), type="html")
+
+
+def build(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> bytes:
+    """Build the RSS ("rss") or Atom ("atom") bytes of ``doc``."""
+    with _build_lock:
+        fg = _generator(doc, site, fmt, pub)
+        for entry in doc.entries:
+            _add_entry(fg, entry, pub)
+        return fg.atom_str() if fmt == "atom" else fg.rss_str()

@@ -1,0 +1,131 @@
+"""Prepared HTTP responses and the rules that answer a request from them (RFC 9110, 9111).
+
+A ``Resource`` holds every variant of one document (identity, gzip, brotli),
+each with its body, strong ETag and full header list computed once. Answering
+a request is then a few dictionary look-ups: ``respond`` picks the variant and
+the status. No Flask here, so the WSGI fast path and tests share it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+import brotli
+from werkzeug.http import parse_accept_header, parse_date, parse_etags
+
+from .urls import http_date
+
+ENCODINGS = ("br", "gzip")  # server preference when a client accepts several equally
+ALLOW = "GET, HEAD, OPTIONS"
+# Compressing tiny bodies costs more than it saves.
+MIN_COMPRESS = 256
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One encoding of a resource, ready to send."""
+
+    body: bytes
+    etag: str
+    headers: list[tuple[str, str]]
+    not_modified: list[tuple[str, str]]
+
+
+@dataclass(frozen=True, eq=False)
+class Resource:
+    """Every variant of one document, keyed by content coding ("identity", "gzip", "br")."""
+
+    variants: dict[str, Variant]
+    last_modified: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def strong_etag(body: bytes, coding: str = "identity") -> str:
+    """A strong ETag from the hash of the identity body; codings get a suffix, as Apache does.
+
+    Hashing the uncompressed body keeps ETags identical on hosts whose zlib or
+    brotli builds compress the same bytes differently.
+    """
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    return f'"{digest}"' if coding == "identity" else f'"{digest}-{coding}"'
+
+
+def compress(body: bytes, coding: str) -> bytes:
+    """Compress ``body`` deterministically (no timestamp in the gzip header)."""
+    if coding == "gzip":
+        return gzip.compress(body, compresslevel=9, mtime=0)
+    return brotli.compress(body, quality=11)
+
+
+def prepare(
+    body: bytes,
+    media_type: str,
+    *,
+    last_modified: datetime | None = None,
+    headers: list[tuple[str, str]] = (),
+    compressible: bool = True,
+    extra: dict | None = None,
+) -> Resource:
+    """Compute every variant of ``body`` with its headers, once."""
+    codings = ["identity"] + (list(ENCODINGS) if compressible and len(body) >= MIN_COMPRESS else [])
+    common = [("Vary", "Accept-Encoding"), *headers]
+    if last_modified is not None:
+        common.append(("Last-Modified", http_date(last_modified)))
+    variants = {}
+    for coding in codings:
+        encoded = body if coding == "identity" else compress(body, coding)
+        etag = strong_etag(body, coding)
+        validators = [("ETag", etag), *common]
+        full = [("Content-Type", media_type), ("Content-Length", str(len(encoded))), *validators]
+        if coding != "identity":
+            full.insert(1, ("Content-Encoding", coding))
+        variants[coding] = Variant(encoded, etag, full, validators)
+    return Resource(variants, last_modified, extra or {})
+
+
+@lru_cache(maxsize=512)
+def choose_coding(accept_encoding: str | None, available: tuple[str, ...]) -> str | None:
+    """Pick a content coding per RFC 9110 12.5.3, honouring q-values; None if nothing is acceptable."""
+    if not accept_encoding:
+        return "identity"
+    qualities = {value.lower(): q for value, q in parse_accept_header(accept_encoding)}
+    star = qualities.get("*")
+
+    def quality(coding: str) -> float:
+        if coding in qualities:
+            return qualities[coding]
+        if star is not None:
+            return star
+        return 1.0 if coding == "identity" else 0.0  # identity is acceptable unless refused
+
+    ranked = [(quality(c), -rank, c) for rank, c in enumerate((*ENCODINGS, "identity")) if c in available]
+    best = max(ranked)
+    return best[2] if best[0] > 0 else None
+
+
+def none_match(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 13.1.2: weak comparison of If-None-Match against the current ETag."""
+    if if_none_match == etag:
+        return True
+    return parse_etags(if_none_match).contains_weak(etag.strip('"'))
+
+
+def not_modified_since(if_modified_since: str, last_modified: datetime | None, now: datetime) -> bool:
+    """RFC 9110 13.1.3; an unparseable or future date is ignored."""
+    since = parse_date(if_modified_since)
+    if since is None or last_modified is None or since > now:
+        return False
+    return int(last_modified.timestamp()) <= int(since.timestamp())
+
+
+def is_fresh(environ: dict, variant: Variant, resource: Resource, now: datetime) -> bool:
+    """Evaluate the conditional headers; If-None-Match takes precedence (RFC 9110 13.2.2)."""
+    inm = environ.get("HTTP_IF_NONE_MATCH")
+    if inm is not None:
+        return none_match(inm, variant.etag)
+    ims = environ.get("HTTP_IF_MODIFIED_SINCE")
+    return ims is not None and not_modified_since(ims, resource.last_modified, now)

@@ -1,0 +1,99 @@
+"""The running service's state: the loaded content and its catalogs, replaced whole on reload."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict, deque
+from dataclasses import replace
+from pathlib import Path
+
+from .catalog import Catalog
+from .content import load_content
+from .model import Content, Publishing
+from .urls import normalize_base_url
+
+log = logging.getLogger(__name__)
+
+# A Host header we are willing to echo into links: a name or an IP literal, and a port.
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+MAX_BASES = 8  # catalogs kept for request-derived base URLs when FEEDSVC_SITE_URL is unset
+MAX_PREVIOUS = 3  # earlier content versions remembered for RFC 3229 delta answers
+
+
+class StrictContentError(RuntimeError):
+    """FEEDSVC_STRICT is set and the content has errors."""
+
+
+class Service:
+    """Loads content and hands out the catalog for a public base URL."""
+
+    def __init__(self, content_dir: Path, pub: Publishing, *, fixed_base: bool, strict: bool = False, warm: bool = True):
+        self.content_dir, self.pub, self.fixed_base = Path(content_dir), pub, fixed_base
+        self.strict, self.warm = strict, warm
+        self.content: Content | None = None
+        self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
+        self.previous: deque[Catalog] = deque(maxlen=MAX_PREVIOUS)
+        self._lock = threading.Lock()
+        self.reload()
+
+    def reload(self) -> bool:
+        """Read the content folder again; return True if its version changed."""
+        content = load_content(self.content_dir)
+        for error in content.errors:
+            log.error("content error: %s", error)
+        if content.errors and self.strict:
+            raise StrictContentError(f"{len(content.errors)} content error(s), refusing to start (FEEDSVC_STRICT=1)")
+        if self.content is not None and content.version == self.content.version:
+            return False
+        with self._lock:
+            if self.content is not None and self.default_base in self._catalogs:
+                self.previous.append(self._catalogs[self.default_base])
+            self.content = content
+            self._catalogs = OrderedDict()
+        catalog = self.catalog(self.default_base)
+        if self.warm:
+            catalog.warm()
+        log.info("content version %s: %d entries, %d error(s)", content.version, len(content.entries), len(content.errors))
+        return True
+
+    @property
+    def default_base(self) -> str:
+        return self.pub.base_url
+
+    def catalog(self, base: str) -> Catalog:
+        """The catalog for ``base``, kept in a small LRU when bases come from requests."""
+        catalog = self._catalogs.get(base)
+        if catalog is None:
+            with self._lock:
+                catalog = self._catalogs.get(base) or Catalog(self.content, replace(self.pub, base_url=base))
+                self._catalogs[base] = catalog
+                while len(self._catalogs) > MAX_BASES:
+                    oldest = next(b for b in self._catalogs if b != self.default_base)
+                    del self._catalogs[oldest]
+        return catalog
+
+    def catalog_for(self, environ: dict) -> Catalog:
+        """The catalog for a request: the configured base, or the one the request names."""
+        if self.fixed_base:
+            return self.catalog(self.default_base)
+        return self.catalog(request_base(environ) or self.default_base)
+
+    def previous_resources(self, path: str):
+        """Earlier versions of the resource at ``path``, newest first, that were built."""
+        for catalog in reversed(self.previous):
+            resource = catalog._built.get(path)
+            if resource is not None:
+                yield resource
+
+
+def request_base(environ: dict) -> str | None:
+    """The public base URL a request was made to (after ProxyFix), or None if its Host is unusable."""
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    if not _HOST.fullmatch(host):
+        return None
+    try:
+        return normalize_base_url(f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}")
+    except ValueError:
+        return None

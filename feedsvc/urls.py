@@ -1,0 +1,67 @@
+"""Small pure helpers for identifiers, slugs, URLs and dates."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from urllib.parse import quote, urlsplit
+
+# Article and author slugs are file names: lowercase ASCII words joined by hyphens.
+SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def is_slug(value: str) -> bool:
+    """Tell whether ``value`` is a valid article or author slug."""
+    return SLUG.fullmatch(value) is not None
+
+
+def tag_slug(name: str) -> str:
+    """Turn a tag or category name into its URL segment ("Cyber war" -> "cyber-war").
+
+    Unicode letters are kept (and percent-encoded in URLs); an empty result
+    means the name cannot be a URL segment.
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return _NOT_WORD.sub("-", folded).strip("-")
+
+
+def tag_uri(authority: str, published: datetime, path: str) -> str:
+    """Build an RFC 4151 tag URI: ``tag:<authority>,<YYYY-MM-DD>:<path>``."""
+    return f"tag:{authority},{published.date().isoformat()}:{path}"
+
+
+def is_absolute_iri(value: str) -> bool:
+    """Tell whether ``value`` is an absolute IRI (has a scheme), as atom:id requires."""
+    scheme = urlsplit(value).scheme
+    return bool(scheme) and ":" in value and not any(c.isspace() for c in value)
+
+
+def absolute_url(base: str, path: str) -> str:
+    """Join a public base URL (no trailing slash) and a root-relative path."""
+    return base.rstrip("/") + quote(path, safe="/:@!$&'()*+,;=-._~%")
+
+
+def normalize_base_url(value: str) -> str:
+    """Validate a public base URL such as ``https://example.org/news``; drop any trailing slash."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"not an http(s) base URL: {value!r}")
+    return value.strip().rstrip("/")
+
+
+def rfc3339(moment: datetime) -> str:
+    """Format an aware datetime as RFC 3339 (Atom, JSON Feed), e.g. 2011-07-05T00:00:00+01:00."""
+    return moment.isoformat(timespec="seconds")
+
+
+def rfc822(moment: datetime) -> str:
+    """Format an aware datetime as RFC 822 with a 4-digit year (RSS), in English, locale-free."""
+    return format_datetime(moment)
+
+
+def http_date(moment: datetime) -> str:
+    """Format an aware datetime as an HTTP-date (RFC 9110 5.6.7), always in GMT."""
+    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)

@@ -1,0 +1,53 @@
+"""Flask views for what is not a prepared document: health, and errors.
+
+Feeds and pages are answered by the fast path (``fastpath.py``) before Flask;
+a request that reaches these views was not one of them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify
+from werkzeug.exceptions import HTTPException
+
+from .pages import render_error
+
+bp = Blueprint("feedsvc", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Report whether every content file loaded, for a PaaS health check."""
+    content = current_app.extensions["feedsvc"].content
+    response = jsonify(
+        status="degraded" if content.errors else "ok",
+        entries=len(content.entries),
+        content_version=content.version,
+        errors=[str(error) for error in content.errors],
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """Answer every HTTP error with the same small page."""
+    body = render_error(error.code or 500, error.name, error.description or "")
+    response = Response(body, status=error.code, content_type="text/html; charset=utf-8")
+    if error.code == 405:
+        response.headers["Allow"] = ", ".join(error.valid_methods or ("GET", "HEAD", "OPTIONS"))
+    return response
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error: Exception):
+    """Log a bug and answer 500 with the same small page, never a traceback."""
+    current_app.logger.exception("unhandled error")
+    body = render_error(500, "Internal Server Error", "Something went wrong on our side.")
+    return Response(body, status=500, content_type="text/html; charset=utf-8")
+
+
+@bp.after_app_request
+def common_headers(response: Response) -> Response:
+    """Headers every Flask-made response carries."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response

@@ -1,0 +1,88 @@
+"""Shared fixtures: apps over the bundled content and over a small fixture content folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from feedsvc import create_app
+from feedsvc.content import load_content
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "content"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "content"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_dee8b94c74608eda.txt"
+SITE_URL = "https://news.example.org"
+
+
+@pytest.fixture(scope="session")
+def atom_schema():
+    return etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
+
+
+@pytest.fixture(scope="session")
+def rss_schema():
+    return etree.RelaxNG(etree.parse(str(SCHEMAS / "rss2.rng")))
+
+
+@pytest.fixture(scope="session")
+def json_schema():
+    import json
+
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = json.loads((SCHEMAS / "jsonfeed-1.1.schema.json").read_text())
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+@pytest.fixture(scope="session")
+def seed_content():
+    return load_content(BUNDLED)
+
+
+@pytest.fixture(scope="session")
+def fixture_content():
+    return load_content(FIXTURE)
+
+
+def make_app(content_dir=BUNDLED, **config):
+    return create_app({"CONTENT_DIR": str(content_dir), "SITE_URL": SITE_URL, **config})
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The app over the bundled content, with FEEDSVC_SITE_URL set."""
+    return make_app()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def fixture_app():
+    """The app over the fixture content (archives, tags, several authors)."""
+    return make_app(FIXTURE)
+
+
+@pytest.fixture()
+def fixture_client(fixture_app):
+    return fixture_app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def content_copy(tmp_path):
+    """A writable copy of the fixture content folder."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE, target)
+    return target

@@ -1,0 +1,137 @@
+"""Reader tests: content files to the model, and every problem reported with its line."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from feedsvc.content import load_content
+from feedsvc.frontmatter import FrontMatterError, parse
+
+from .conftest import FIXTURE
+
+ARTICLE_ID = "tag:feedsvc.example,2011-07-05:/articles/icspa-launched-to-fight-global-cyber-crime"
+BIO_ID = "tag:feedsvc.example,2026-11-26:/authors/tom-brewster"
+
+
+def test_seed_content_loads_without_errors(seed_content):
+    assert seed_content.errors == ()
+    assert [entry.id for entry in seed_content.entries] == [BIO_ID, ARTICLE_ID]
+
+
+def test_seed_article_fields(seed_content):
+    article = seed_content.entries[1]
+    assert article.title == "ICSPA launched to fight global cyber crime"
+    assert article.categories == ("Cyber war",)
+    assert article.summary.startswith("A new body bringing together businesses")
+    assert article.published == datetime(2011, 7, 5, tzinfo=timezone(timedelta(hours=1)))
+    assert article.published.isoformat() == "2011-07-05T00:00:00+01:00"
+    assert [a.name for a in article.authors] == ["Tom Brewster"]
+    assert article.content_html.count('<aside class="pullquote">') == 2
+    assert "<h2>Where's the money coming from?</h2>" in article.content_html
+    assert "<h2>Security, for those who need it most</h2>" in article.content_html
+
+
+def test_seed_bio_is_an_entry(seed_content):
+    bio = seed_content.bios["tom-brewster"]
+    assert bio.kind == "author" and bio.path == "/authors/tom-brewster"
+    assert bio.published.isoformat() == "2026-11-26T00:00:00+00:00"
+    assert bio.title == "Tom Brewster"
+
+
+def test_fixture_dates_aliases_and_drafts(fixture_content):
+    by_slug = {entry.slug: entry for entry in fixture_content.entries}
+    assert "draft-post" not in by_slug
+    turing = by_slug["machines-think"]
+    assert turing.id == "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66"
+    assert turing.updated.isoformat() == "2021-06-02T10:30:00+02:00"  # from lastmod
+    assert turing.summary == "A question & an answer."  # from description
+    assert turing.categories == ("Philosophy", "engines")
+    assert [a.slug for a in turing.authors] == ["alan-turing", "ada-lovelace"]
+    # Naive date-time: the site's zone (BST in May).
+    assert by_slug["engine-note-5"].published.isoformat() == "2021-05-10T12:00:00+01:00"
+
+
+def test_content_html_is_sanitised(fixture_content):
+    html = next(e for e in fixture_content.entries if e.slug == "machines-think").content_html
+    assert "<script" not in html and "javascript:" not in html and "onclick" not in html
+    assert "<h2>The question</h2>" in html
+
+
+def test_entries_are_newest_first(fixture_content):
+    published = [entry.published for entry in fixture_content.entries]
+    assert published == sorted(published, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("no front matter\n", 1, "must start with"),
+        ("---\ntitle: x\n", 1, "no closing"),
+        ("---\ntitle: x\ntitle: y\n---\n", 3, "duplicate field 'title'"),
+        ("---\ntitle: [unclosed\n---\n", 3, "invalid YAML"),
+        ("---\n- a list\n---\n", 2, "mapping"),
+    ],
+)
+def test_front_matter_errors_name_the_line(text, line, message):
+    with pytest.raises(FrontMatterError) as caught:
+        parse(text)
+    assert caught.value.line == line
+    assert message in caught.value.message
+
+
+def test_front_matter_keeps_dates_as_text():
+    document = parse("---\ntitle: x\ndate: 2011-07-05\n---\nbody\n")
+    assert document.fields["date"] == "2011-07-05"
+    assert document.lines == {"title": 2, "date": 3}
+    assert document.body == "body\n"
+
+
+BAD_FILES = {
+    "no-title.md": ("---\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nBody.\n", 1, "title: is required"),
+    "bad-date.md": ("---\ntitle: T\ndate: yesterday-ish\nauthor: ada-lovelace\n---\nBody.\n", 3, "is not a date"),
+    "no-author-file.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: nobody\n---\nBody.\n", 4, "no valid author file authors/nobody.md"),
+    "unknown-field.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nwieght: 3\n---\nBody.\n", 5, "unknown field 'wieght'"),
+    "empty-body.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\n---\n\n", 6, "the body renders empty"),
+    "bad-id.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nid: not an iri\n---\nBody.\n", 5, "not an absolute IRI"),
+    "bad-tag.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\ntags: ['!!!']\n---\nBody.\n", 5, "cannot be a URL segment"),
+    "Bad Slug.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nBody.\n", 6, "is not a slug"),
+    "dup-id.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nid: urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66\n---\nB.\n", 1, "duplicate id"),
+    "before.md": ("---\ntitle: T\ndate: 2021-01-02\nupdated: 2021-01-01\nauthor: ada-lovelace\n---\nB.\n", 4, "earlier than date"),
+    "binary.md": (b"---\ntitle: \xff\n---\n", 1, "not UTF-8"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_a_bad_file_is_reported_and_skipped(content_copy, name):
+    text, line, message = BAD_FILES[name]
+    path = content_copy / "articles" / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    content = load_content(content_copy)
+    errors = [error for error in content.errors if name in str(error)]
+    assert errors, content.errors
+    assert any(error.line == line and message in error.message for error in errors), [str(e) for e in errors]
+    assert any(str(error).startswith(f"content/articles/{name}:") for error in errors) or name == "dup-id.md"
+    # The other entries are all still there (of two entries with one id, the first file's stays).
+    slugs = {entry.slug for entry in content.entries}
+    expected = {entry.slug for entry in load_content(FIXTURE).entries} - {"machines-think"}
+    assert expected <= slugs
+
+
+def test_control_characters_are_removed_at_the_reader(content_copy):
+    (content_copy / "articles" / "ctrl.md").write_text(
+        "---\ntitle: \"Bell\\a and \\uFFFE\"\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nText\x00\x1b with \ufffe junk.\n"
+    )
+    content = load_content(content_copy)
+    entry = next(e for e in content.entries if e.slug == "ctrl")
+    assert entry.title == "Bell and"
+    assert "\x00" not in entry.content_html and "\x1b" not in entry.content_html and "\ufffe" not in entry.content_html
+
+
+def test_version_changes_with_content(content_copy):
+    before = load_content(content_copy).version
+    (content_copy / "articles" / "engine-note-1.md").write_text(
+        (content_copy / "articles" / "engine-note-1.md").read_text() + "\nMore.\n"
+    )
+    assert load_content(content_copy).version != before
