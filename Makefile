@@ -26,6 +26,10 @@ test: $(STAMP)
 check: $(STAMP)
 	$(BIN)/flask --app feedsvc check
 
+DIR ?= export
+export: $(STAMP)
+	$(BIN)/flask --app feedsvc export $(DIR)
+
 # Regenerate the pinned requirements from pyproject.toml.
 requirements:
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -62,9 +62,9 @@ class Catalog:
         """Every path in the catalog."""
         return list(self._builders)
 
-    def warm(self, limit: int | None = None) -> None:
-        """Build resources now (all, or the first ``limit``), so no request waits for them."""
-        for path in self.paths()[:limit]:
+    def warm(self, paths: list[str] | None = None) -> None:
+        """Build resources now (all, or those at ``paths``), so no request waits for them."""
+        for path in self.paths() if paths is None else paths:
             self.get(path)
 
     def _cache_control(self, long: bool) -> str:

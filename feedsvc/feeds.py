@@ -108,10 +108,14 @@ def _add_entry(fg: FeedGenerator, entry: Entry, pub: Publishing) -> None:
     fe.published(entry.published)
     fe.pubDate(entry.published)
     fe.updated(entry.updated)
+    # RSS 2.0: <author> must be an email address. feedgen writes one for each author
+    # with an email; when any author has none, every name goes to dc:creator instead,
+    # since readers mangle a mix of the two.
+    with_email = all(author.email for author in entry.authors)
     for author in entry.authors:
-        fe.author({"name": author.name, "uri": pub.url(author.path), **({"email": author.email} if author.email else {})})
-    if not any(author.email for author in entry.authors):
-        # RSS 2.0: <author> must be an email address; dc:creator carries the name.
+        email = {"email": author.email} if with_email else {}
+        fe.author({"name": author.name, "uri": pub.url(author.path), **email})
+    if not with_email:
         fe.dc.dc_creator([author.name for author in entry.authors])
     for name in entry.categories:
         fe.category(term=name)

@@ -53,8 +53,8 @@ class Service:
             self.content = content
             self._catalogs = OrderedDict()
         catalog = self.catalog(self.default_base)
-        if self.warm:
-            catalog.warm()
+        # The home page and the site feeds are what pollers ask for first.
+        catalog.warm(None if self.warm else ["/", "/feed.atom", "/feed.rss", "/feed.json"])
         log.info("content version %s: %d entries, %d error(s)", content.version, len(content.entries), len(content.errors))
         return True
 

@@ -1,0 +1,168 @@
+"""Builder tests: feeds built straight from the model, validated and checked value by value."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedsvc.catalog import render_feed
+from feedsvc.documents import feed_docs
+from feedsvc.model import Publishing
+
+from .feedhelpers import NS, PUB, build_all, parse_json, parse_xml, seed_sections, text_of
+
+ARTICLE_ID = "tag:feedsvc.example,2011-07-05:/articles/icspa-launched-to-fight-global-cyber-crime"
+BIO_ID = "tag:feedsvc.example,2026-11-26:/authors/tom-brewster"
+ARTICLE_URL = "https://news.example.org/articles/icspa-launched-to-fight-global-cyber-crime"
+AUTHOR_URL = "https://news.example.org/authors/tom-brewster"
+
+
+@pytest.fixture(scope="module")
+def seed_feeds(seed_content):
+    return build_all(seed_content)
+
+
+def all_documents(content, pub=PUB):
+    for doc in feed_docs(content):
+        for fmt in ("atom", "rss", "json"):
+            yield doc, fmt, render_feed(doc, fmt, content.site, pub)
+
+
+def test_every_document_is_valid(seed_content, fixture_content, atom_schema, rss_schema, json_schema):
+    count = 0
+    for content in (seed_content, fixture_content):
+        for doc, fmt, data in all_documents(content):
+            if fmt == "json":
+                json_schema.validate(parse_json(data))
+            else:
+                schema = atom_schema if fmt == "atom" else rss_schema
+                assert schema.validate(parse_xml(data)), (doc.path(fmt), schema.error_log)
+            count += 1
+    # seed: site, author, tag; fixture: site 1+2 pages, ada 1+2, alan 1, engines 1+1, zürich 1+1, philosophy 1
+    assert count == 3 * (3 + 12)
+
+
+def test_atom_feed_values(seed_feeds):
+    feed = parse_xml(seed_feeds["atom"])
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
+    assert feed.findtext("a:id", namespaces=NS) == "tag:feedsvc.example,2011-07-05:/feed.atom"
+    assert feed.findtext("a:title", namespaces=NS) == "feedsvc news"
+    assert feed.findtext("a:updated", namespaces=NS) == "2026-11-26T00:00:00+00:00"
+    links = {link.get("rel"): link.get("href") for link in feed.findall("a:link", NS)}
+    assert links == {"self": "https://news.example.org/feed.atom", "alternate": "https://news.example.org/"}
+    assert feed.find("fh:complete", NS) is not None
+    entries = feed.findall("a:entry", NS)
+    assert [e.findtext("a:id", namespaces=NS) for e in entries] == [BIO_ID, ARTICLE_ID]
+    article = entries[1]
+    assert article.findtext("a:title", namespaces=NS) == "ICSPA launched to fight global cyber crime"
+    assert article.findtext("a:published", namespaces=NS) == "2011-07-05T00:00:00+01:00"
+    assert article.findtext("a:updated", namespaces=NS) == "2011-07-05T00:00:00+01:00"
+    assert article.find("a:link", NS).get("href") == ARTICLE_URL
+    assert article.findtext("a:author/a:name", namespaces=NS) == "Tom Brewster"
+    assert article.findtext("a:author/a:uri", namespaces=NS) == AUTHOR_URL
+    assert article.find("a:author/a:email", NS) is None
+    assert [c.get("term") for c in article.findall("a:category", NS)] == ["Cyber war"]
+    assert article.find("a:content", NS).get("type") == "html"
+    assert article.findtext("a:summary", namespaces=NS).startswith("A new body bringing together")
+    bio = entries[0]
+    assert bio.find("a:link", NS).get("href") == AUTHOR_URL
+
+
+def test_rss_feed_values(seed_feeds):
+    channel = parse_xml(seed_feeds["rss"]).find("channel")
+    assert channel.findtext("link") == "https://news.example.org/"
+    assert channel.findtext("language") == "en-GB"
+    assert channel.findtext("lastBuildDate") == "Thu, 26 Nov 2026 00:00:00 +0000"
+    assert channel.findtext("ttl") == "5"
+    assert channel.find("a:link[@rel='self']", NS).get("href") == "https://news.example.org/feed.rss"
+    items = channel.findall("item")
+    assert [i.findtext("guid") for i in items] == [BIO_ID, ARTICLE_ID]
+    assert all(i.find("guid").get("isPermaLink") == "false" for i in items)
+    article = items[1]
+    assert article.findtext("pubDate") == "Tue, 05 Jul 2011 00:00:00 +0100"
+    assert article.findtext("link") == ARTICLE_URL
+    assert article.findtext("dc:creator", namespaces=NS) == "Tom Brewster"
+    assert article.find("author") is None  # RSS <author> must be an email address
+    assert article.findtext("category") == "Cyber war"
+    assert article.findtext("description").startswith("A new body bringing together")
+
+
+def test_json_feed_values(seed_feeds):
+    feed = parse_json(seed_feeds["json"])
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "https://news.example.org/feed.json"
+    assert feed["home_page_url"] == "https://news.example.org/"
+    assert feed["language"] == "en-GB"
+    assert "next_url" not in feed
+    article = feed["items"][1]
+    assert article["id"] == ARTICLE_ID
+    assert article["url"] == ARTICLE_URL
+    assert article["date_published"] == "2011-07-05T00:00:00+01:00"
+    assert article["authors"] == [{"name": "Tom Brewster", "url": AUTHOR_URL}]
+    assert article["tags"] == ["Cyber war"]
+
+
+def _bodies(feeds):
+    """(article HTML, bio HTML, article summary) in each format."""
+    atom = parse_xml(feeds["atom"]).findall("a:entry", NS)
+    rss = parse_xml(feeds["rss"]).find("channel").findall("item")
+    items = parse_json(feeds["json"])["items"]
+    return {
+        "atom": [(e.findtext("a:content", namespaces=NS), e.findtext("a:summary", namespaces=NS)) for e in atom],
+        "rss": [(i.findtext("content:encoded", namespaces=NS), i.findtext("description")) for i in rss],
+        "json": [(i["content_html"], i["summary"]) for i in items],
+    }
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss", "json"])
+def test_full_seed_text_in_every_format(seed_feeds, fmt):
+    seed = seed_sections()
+    (bio_html, _), (article_html, article_summary) = _bodies(seed_feeds)[fmt]
+    article_text, bio_text = text_of(article_html), text_of(bio_html)
+    for paragraph in seed["body"]:
+        assert paragraph in article_text, paragraph
+    for paragraph in seed["bio"]:
+        assert paragraph in bio_text, paragraph
+    assert article_summary == seed["standfirst"]
+
+
+def test_content_urls_are_absolute(fixture_content):
+    feeds = build_all(fixture_content)
+    atom = parse_xml(feeds["atom"])
+    html = " ".join(e.findtext("a:content", namespaces=NS) for e in atom.findall("a:entry", NS))
+    assert 'href="https://news.example.org/articles/engine-note-1"' in html
+    assert 'src="https://news.example.org/articles/images/engine.png"' in html
+    assert 'href="/' not in html and 'src="images' not in html
+
+
+def test_email_author_goes_to_rss_author(fixture_content):
+    feeds = build_all(fixture_content, prefix="/authors/ada-lovelace")
+    items = parse_xml(feeds["rss"]).find("channel").findall("item")
+    engine = next(i for i in items if i.findtext("title") == "Engine note 5")
+    assert engine.findtext("author") == "ada@example.org (Ada Lovelace)"
+    assert engine.find("dc:creator", NS) is None
+
+
+def test_escaping_of_markup_in_titles(fixture_content):
+    feeds = build_all(fixture_content)
+    titles = [e.findtext("a:title", namespaces=NS) for e in parse_xml(feeds["atom"]).findall("a:entry", NS)]
+    assert "Can machines think? <maybe>" in titles
+    assert b"Can machines think? &lt;maybe&gt;" in feeds["rss"]
+    assert parse_json(feeds["json"])["items"][0]["title"] == "Can machines think? <maybe>"
+
+
+def test_builders_are_pure(seed_content):
+    """Same content, same publishing settings: the same bytes; another base URL: other links."""
+    assert build_all(seed_content) == build_all(seed_content)
+    other = build_all(seed_content, Publishing("https://mirror.example.net"))
+    assert b"https://mirror.example.net/feed.atom" in other["atom"]
+    assert b"news.example.org" not in other["atom"]
+
+
+def test_hubs_are_advertised_in_every_format(seed_content):
+    pub = Publishing(PUB.base_url, hubs=("https://hub.example.com/",))
+    feeds = build_all(seed_content, pub)
+    atom = parse_xml(feeds["atom"])
+    assert atom.find("a:link[@rel='hub']", NS).get("href") == "https://hub.example.com/"
+    channel = parse_xml(feeds["rss"]).find("channel")
+    assert channel.find("a:link[@rel='hub']", NS).get("href") == "https://hub.example.com/"
+    assert parse_json(feeds["json"])["hubs"] == [{"type": "WebSub", "url": "https://hub.example.com/"}]
