@@ -28,6 +28,9 @@ DEFAULTS = {
     "ARCHIVE_MAX_AGE": 30 * 86400,
     "STRICT": False,
     "WARM": True,
+    "STATE_DIR": "",
+    "WEBSUB_ATTEMPTS": 4,
+    "WEBSUB_BACKOFF": 2.0,
     "LOG_LEVEL": "INFO",
 }
 
@@ -48,7 +51,9 @@ def _publishing(config, default_base: str) -> Publishing:
     try:
         base = normalize_base_url(config["SITE_URL"]) if config["SITE_URL"] else default_base
         hubs = config["WEBSUB_HUBS"]
-        hubs = tuple(normalize_base_url(h) if h.count("/") > 2 else h for h in str(hubs).replace(",", " ").split())
+        hubs = tuple(str(hubs).replace(",", " ").split())
+        for hub in hubs:
+            normalize_base_url(hub)  # raises unless an http(s) URL
         numbers = {key: int(config[key]) for key in ("MAX_AGE", "STALE_WHILE_REVALIDATE", "STALE_IF_ERROR", "ARCHIVE_MAX_AGE")}
     except (ValueError, TypeError) as exc:
         raise RuntimeError(f"bad FEEDSVC_* setting: {exc}") from None

@@ -102,9 +102,13 @@ def choose_coding(accept_encoding: str | None, available: tuple[str, ...]) -> st
             return star
         return 1.0 if coding == "identity" else 0.0  # identity is acceptable unless refused
 
-    ranked = [(quality(c), -rank, c) for rank, c in enumerate((*ENCODINGS, "identity")) if c in available]
-    best = max(ranked)
-    return best[2] if best[0] > 0 else None
+    # Identity competes on quality only when the client names it; otherwise it is the fallback.
+    candidates = [c for c in available if c != "identity" or "identity" in qualities]
+    ranked = [(quality(c), -rank, c) for rank, c in enumerate((*ENCODINGS, "identity")) if c in candidates]
+    best = max(ranked, default=(0.0, 0, None))
+    if best[0] > 0:
+        return best[2]
+    return "identity" if quality("identity") > 0 else None
 
 
 def none_match(if_none_match: str, etag: str) -> bool:

@@ -36,6 +36,7 @@ class Service:
         self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
         self.previous: deque[Catalog] = deque(maxlen=MAX_PREVIOUS)
         self._lock = threading.Lock()
+        self.listeners: list = []  # called with the new catalog after a content change
         self.reload()
 
     def reload(self) -> bool:
@@ -56,6 +57,8 @@ class Service:
         # The home page and the site feeds are what pollers ask for first.
         catalog.warm(None if self.warm else ["/", "/feed.atom", "/feed.rss", "/feed.json"])
         log.info("content version %s: %d entries, %d error(s)", content.version, len(content.entries), len(content.errors))
+        for listener in self.listeners:
+            listener(catalog)
         return True
 
     @property

@@ -86,3 +86,27 @@ def content_copy(tmp_path):
     target = tmp_path / "content"
     shutil.copytree(FIXTURE, target)
     return target
+
+
+def write_article(folder: Path, slug: str, day: int, *, title: str | None = None, tags=("archive-test",), body: str = "") -> Path:
+    """Write one article by ada-lovelace, published ``day`` days after 2022-01-01."""
+    from datetime import date, timedelta
+
+    published = date(2022, 1, 1) + timedelta(days=day)
+    path = folder / "articles" / f"{slug}.md"
+    path.write_text(
+        f"---\ntitle: {title or slug}\ndate: {published.isoformat()}T10:00:00Z\nauthor: ada-lovelace\n"
+        f"tags: [{', '.join(tags)}]\n---\n{body or f'Body of {slug}.'}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture()
+def corpus(content_copy):
+    """The fixture content plus 23 more articles, 5 entries per feed document: several archive pages."""
+    site = content_copy / "site.yaml"
+    site.write_text(site.read_text().replace("feed_length: 3", "feed_length: 5"))
+    for number in range(23):
+        write_article(content_copy, f"bulk-{number:02d}", number)
+    return content_copy
