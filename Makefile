@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --no-ws --access-log wsgi:app
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --no-ws wsgi:app
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .accesslog import AccessLog
 from .fastpath import FastPath
 from .model import Publishing
 from .service import Service
@@ -32,6 +33,7 @@ DEFAULTS = {
     "WEBSUB_ATTEMPTS": 4,
     "WEBSUB_BACKOFF": 2.0,
     "LOG_LEVEL": "INFO",
+    "ACCESS_LOG": True,
 }
 
 
@@ -95,4 +97,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
         # One trusted proxy in front, as a PaaS router is.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+    if app.config["ACCESS_LOG"]:
+        app.wsgi_app = AccessLog(app.wsgi_app)
     return app

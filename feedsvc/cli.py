@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .content import ConfigError, load_content
 from .export import export_catalog
@@ -13,6 +14,7 @@ from .export import export_catalog
 
 @click.command("check")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
 def check_command(folder: Path | None) -> None:
     """Check every content file and print every problem as path:line: message."""
     folder = folder or Path(current_app.config["CONTENT_DIR"])
@@ -31,6 +33,7 @@ def check_command(folder: Path | None) -> None:
 
 @click.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
 def export_command(directory: Path) -> None:
     """Write every feed, archive and page (with .gz and .br) to DIRECTORY for a static host."""
     service = current_app.extensions["feedsvc"]
