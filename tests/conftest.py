@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -19,24 +20,32 @@ SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_dee8b94c7460
 SITE_URL = "https://news.example.org"
 
 
-@pytest.fixture(scope="session")
-def atom_schema():
-    return etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
-
-
-@pytest.fixture(scope="session")
-def rss_schema():
-    return etree.RelaxNG(etree.parse(str(SCHEMAS / "rss2.rng")))
-
-
-@pytest.fixture(scope="session")
-def json_schema():
+@functools.cache
+def schemas():
+    """The project's schemas: (Atom RELAX NG, RSS 2.0 RELAX NG, JSON Feed 1.1 JSON Schema validator)."""
     import json
 
     from jsonschema import Draft202012Validator, FormatChecker
 
-    schema = json.loads((SCHEMAS / "jsonfeed-1.1.schema.json").read_text())
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    atom = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
+    rss = etree.RelaxNG(etree.parse(str(SCHEMAS / "rss2.rng")))
+    feed = json.loads((SCHEMAS / "jsonfeed-1.1.schema.json").read_text())
+    return atom, rss, Draft202012Validator(feed, format_checker=FormatChecker())
+
+
+@pytest.fixture(scope="session")
+def atom_schema():
+    return schemas()[0]
+
+
+@pytest.fixture(scope="session")
+def rss_schema():
+    return schemas()[1]
+
+
+@pytest.fixture(scope="session")
+def json_schema():
+    return schemas()[2]
 
 
 @pytest.fixture(scope="session")

@@ -71,18 +71,18 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    """Stop ``proc`` and the process group it leads (it was started with a new session)."""
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop ``proc`` and the process group it leads (it was started with a new session).
+
+    SIGTERM goes to the leader alone, so granian's or nginx's master stops and reaps its
+    own workers; whatever is left of the group after that (or after STOP_TIMEOUT) is killed.
+    """
     if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
+        proc.terminate()
         try:
             proc.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             pass
-    # Children (granian workers, nginx workers) may outlive the leader for a moment.
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -292,13 +292,14 @@ class Nginx:
         _stop(self.proc)
 
 
-_LISTEN = re.compile(r"^\s*listen\s+(\S+?)\s*[;\s]", re.MULTILINE)
+_LISTEN = re.compile(r"(?:^|[\s{;])listen\s+([^\s;]+)")
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 def _listen_ports(http_config: str) -> list[int]:
     """The ports of every ``listen`` directive, refusing any that is not bound to 127.0.0.1."""
     ports = []
-    for address in _LISTEN.findall(http_config):
+    for address in _LISTEN.findall(_COMMENT.sub("", http_config)):
         host, _, port = address.rpartition(":")
         if host != LOOPBACK or not port.isdigit():
             raise ValueError(f"tests may only listen on {LOOPBACK}:<port>, not {address!r}")
@@ -338,7 +339,9 @@ def nginx(tmp_path: Path, http_config: str, *, name: str = "nginx", mime_types: 
             if proc.poll() is not None:
                 raise RuntimeError(f"nginx exited with {proc.returncode}:\n{_tail(stderr)}\n{_tail(server.error_log)}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not listen on {ports} within {START_TIMEOUT:.0f}s:\n{_tail(server.error_log)}")
+                raise RuntimeError(
+                    f"nginx did not listen on {ports} within {START_TIMEOUT:.0f}s:\n{_tail(server.error_log)}"
+                )
             time.sleep(0.02)
         yield server
     finally:

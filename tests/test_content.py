@@ -135,3 +135,13 @@ def test_version_changes_with_content(content_copy):
         (content_copy / "articles" / "engine-note-1.md").read_text() + "\nMore.\n"
     )
     assert load_content(content_copy).version != before
+
+
+def test_local_mean_time_offsets_become_utc():
+    """London ran on LMT (-00:01:15) before 1847: RFC 3339 cannot write offsets in seconds."""
+    from zoneinfo import ZoneInfo
+
+    from feedsvc.fields import moment
+
+    parsed = moment("1847-01-01", ZoneInfo("Europe/London"))
+    assert parsed.isoformat() == "1847-01-01T00:01:15+00:00"
