@@ -28,7 +28,7 @@ DEFAULTS = {
     "STALE_IF_ERROR": 86400,
     "ARCHIVE_MAX_AGE": 30 * 86400,
     "STRICT": False,
-    "WARM": True,
+    "WARM": "auto",
     "STATE_DIR": "",
     "WEBSUB_ATTEMPTS": 4,
     "WEBSUB_BACKOFF": 2.0,
@@ -80,7 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     site = load_site(Path(app.config["CONTENT_DIR"]))
     pub = _publishing(app.config, site.base_url)
     fixed = bool(app.config["SITE_URL"])
-    service = Service(app.config["CONTENT_DIR"], pub, fixed_base=fixed, strict=bool(app.config["STRICT"]), warm=bool(app.config["WARM"]))
+    service = Service(app.config["CONTENT_DIR"], pub, fixed_base=fixed, strict=bool(app.config["STRICT"]), warm=str(app.config["WARM"]).lower())
     app.extensions["feedsvc"] = service
 
     from . import cli, views, websub

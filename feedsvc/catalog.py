@@ -12,9 +12,8 @@ from importlib.resources import files
 from typing import Callable
 
 from . import feeds, jsonfeed, pages
-from .documents import FORMATS, FeedDoc, feed_docs, tags_of
+from .documents import FORMATS, FeedDoc, feed_docs
 from .http import Resource, prepare
-from .urls import tag_slug
 from .model import Content, Publishing, Site
 
 HTML = "text/html; charset=utf-8"
@@ -45,7 +44,9 @@ class Catalog:
         for doc in self.docs:
             for fmt in FORMATS:
                 self._builders[doc.path(fmt)] = lambda doc=doc, fmt=fmt: self._feed(doc, fmt)
-        self._add_pages()
+        for spec in pages.page_specs(content):
+            self._builders[spec.path] = lambda spec=spec: self._page(spec)
+        self._builders["/style.css"] = lambda: self._static("style.css", "text/css; charset=utf-8")
 
     def get(self, path: str) -> Resource | None:
         """The prepared resource at ``path``, built on first use; None if there is none."""
@@ -88,48 +89,14 @@ class Catalog:
             extra={"doc": doc, "fmt": fmt},
         )  # fmt: skip
 
-    def _page(self, template: str, path: str, title: str, description: str, alternates, **context) -> Resource:
+    def _page(self, spec: pages.PageSpec) -> Resource:
         body = pages.render_page(
-            template, self.content.site, self.pub, path=path, title=title, description=description,
-            alternates=alternates, **context,
+            spec.template, self.content.site, self.pub, path=spec.path, title=spec.title,
+            description=spec.description, alternates=spec.alternates, **spec.context,
         )  # fmt: skip
         headers = [("Cache-Control", self._cache_control(False)), *HTML_HEADERS]
         return prepare(body, HTML, headers=headers)
 
-    def _add_pages(self) -> None:
-        content, site = self.content, self.content.site
-        site_feeds = pages.feed_links("", site.title)
-        author_feeds = {slug: pages.feed_links(a.path, a.name) for slug, a in content.authors.items()}
-        tag_names = tags_of(content)
-        tag_feeds = {slug: pages.feed_links(f"/tags/{slug}", name) for slug, name in tag_names.items()}
-        add = self._builders.__setitem__
-        add("/", lambda: self._page("home.html", "/", site.title, site.description, site_feeds, entries=content.entries))
-        for entry in content.entries:
-            if entry.kind == "article":
-                feeds_here = site_feeds + [f for a in entry.authors for f in author_feeds[a.slug]]
-                feeds_here += [f for name in entry.categories for f in tag_feeds[tag_slug(name)]]
-                add(entry.path, lambda e=entry, f=feeds_here: self._page("article.html", e.path, e.title, e.summary, f, entry=e))
-        for slug, author in content.authors.items():
-            bio = content.bios[slug]
-            articles = [e for e in content.entries if e.kind == "article" and author in e.authors]
-            add(author.path, lambda a=author, b=bio, arts=articles: self._page(
-                "author.html", a.path, a.name, b.summary, site_feeds + author_feeds[a.slug], author=a, bio=b, articles=arts))
-        for slug, name in tag_names.items():
-            entries = [e for e in content.entries if any(tag_slug(c) == slug for c in e.categories)]
-            add(f"/tags/{slug}", lambda s=slug, n=name, es=entries: self._page(
-                "tag.html", f"/tags/{s}", n, f"Entries filed under {n}.", site_feeds + tag_feeds[s], entries=es))
-        add("/feeds", lambda: self._page(
-            "feeds.html", "/feeds", "Feeds", f"Every feed {site.title} offers, and how to subscribe.", site_feeds,
-            groups=self._feed_groups(author_feeds, tag_names, tag_feeds)))
-        add("/style.css", lambda: prepare(
-            files("feedsvc").joinpath("static/style.css").read_bytes(), "text/css; charset=utf-8",
-            headers=[("Cache-Control", self._cache_control(False)), ("X-Content-Type-Options", "nosniff")]))
-
-    def _feed_groups(self, author_feeds, tag_names, tag_feeds) -> list[dict]:
-        content, site = self.content, self.content.site
-        groups = [{"title": f"Everything on {site.title}", "description": site.description, "feeds": pages.feed_links("", site.title)}]
-        for slug, author in sorted(content.authors.items()):
-            groups.append({"title": author.name, "description": f"Articles by {author.name}, and their bio.", "feeds": author_feeds[slug]})
-        for slug, name in tag_names.items():
-            groups.append({"title": name, "description": f"Entries filed under {name}.", "feeds": tag_feeds[slug]})
-        return groups
+    def _static(self, name: str, media_type: str) -> Resource:
+        headers = [("Cache-Control", self._cache_control(False)), ("X-Content-Type-Options", "nosniff")]
+        return prepare(files("feedsvc").joinpath("static", name).read_bytes(), media_type, headers=headers)

@@ -20,7 +20,7 @@ import yaml
 
 from . import fields
 from .frontmatter import Document, FrontMatterError, parse
-from .markup import first_paragraph_text, render_markdown, xml_safe
+from .markup import Markdown, xml_safe
 from .model import Author, Content, ContentError, Entry, Site
 from .urls import is_slug, normalize_base_url, tag_uri
 
@@ -73,8 +73,12 @@ def load_site(folder: Path) -> Site:
     return site
 
 
-def load_content(folder: Path | str) -> Content:
-    """Read a whole content folder; bad files are left out and listed in ``errors``."""
+def load_content(folder: Path | str, *, render: bool = True) -> Content:
+    """Read a whole content folder; bad files are left out and listed in ``errors``.
+
+    ``render=False`` leaves Markdown to render on first use (the service does,
+    so a large corpus starts fast); a body that renders empty is then not found.
+    """
     folder = Path(folder)
     site = load_site(folder)
     zone = ZoneInfo(site.timezone)
@@ -86,13 +90,13 @@ def load_content(folder: Path | str) -> Content:
     for path in sorted((folder / "authors").glob("*.md")):
         parsed = _read(path, folder, digest, errors)
         if parsed is not None:
-            _add(_author_from(parsed, path.stem, site, zone), authors, bios, errors)
+            _add(_author_from(parsed, path.stem, site, zone, render), authors, bios, errors)
 
     articles: dict[str, Entry] = {}
     for path in sorted((folder / "articles").rglob("*.md")):
         parsed = _read(path, folder, digest, errors)
         if parsed is not None:
-            _add(_article_from(parsed, path.stem, site, zone, authors), {}, articles, errors)
+            _add(_article_from(parsed, path.stem, site, zone, authors, render), {}, articles, errors)
 
     entries = _unique_ids([*articles.values(), *bios.values()], errors)
     entries.sort(key=lambda entry: (entry.published, entry.id), reverse=True)
@@ -165,7 +169,7 @@ class _Fields:
             return None
 
 
-def _common(f: _Fields, zone: ZoneInfo):
+def _common(f: _Fields, zone: ZoneInfo, render: bool):
     """Read the fields articles and bios share: dates, summary, body, draft."""
     published = f.get(fields.moment, "date", zone=zone) if "date" in f.document.fields else None
     if published is None and not f.errors:
@@ -175,14 +179,16 @@ def _common(f: _Fields, zone: ZoneInfo):
         updated = f.get(fields.moment, "updated", "lastmod", zone=zone)
         if updated and published and updated < published:
             f.error("updated", "updated: is earlier than date")
-    content_html = render_markdown(f.document.body)
-    if not content_html:
+    body = Markdown(f.document.body)
+    # Rendering is the slow part: the service only checks that there is text and
+    # renders on first use; `check` renders everything.
+    if not (body.html if render else body.source.strip()):
         f.error(None, "the body renders empty")
-    summary = f.get(fields.text, "summary", "description") or first_paragraph_text(f.document.body)
-    return published, updated, summary, content_html
+    summary = f.get(fields.text, "summary", "description") or ""
+    return published, updated, summary, body
 
 
-def _author_from(parsed, slug: str, site: Site, zone: ZoneInfo):
+def _author_from(parsed, slug: str, site: Site, zone: ZoneInfo, render: bool):
     """Build an author and their bio entry, or return the list of errors."""
     source, document = parsed
     f = _Fields(source, document, AUTHOR_FIELDS)
@@ -190,18 +196,18 @@ def _author_from(parsed, slug: str, site: Site, zone: ZoneInfo):
         f.error(None, f"file name '{slug}' is not a slug (lowercase letters, digits and hyphens)")
     name = f.get(fields.text, "name", "title", required=True)
     author = Author(slug, name or "", f.get(fields.email, "email") or "", f.get(fields.text, "website") or "")
-    published, updated, summary, content_html = _common(f, zone)
+    published, updated, summary, body = _common(f, zone, render)
     pinned = f.get(fields.iri, "id") if "id" in document.fields else None
     if f.get(fields.flag, "draft") or f.errors:
         return f.errors
     entry = Entry(
-        "author", slug, pinned or tag_uri(site.tag_authority, published, author.path), name, summary,
-        content_html, published, updated, (author,), (), source,
+        "author", slug, pinned or tag_uri(site.tag_authority, published, author.path), name, body,
+        published, updated, (author,), (), source, summary,
     )  # fmt: skip
     return author, entry
 
 
-def _article_from(parsed, slug: str, site: Site, zone: ZoneInfo, authors: dict[str, Author]):
+def _article_from(parsed, slug: str, site: Site, zone: ZoneInfo, authors: dict[str, Author], render: bool):
     """Build an article entry, or return the list of errors."""
     source, document = parsed
     f = _Fields(source, document, ARTICLE_FIELDS)
@@ -215,13 +221,13 @@ def _article_from(parsed, slug: str, site: Site, zone: ZoneInfo, authors: dict[s
     for missing in [s for s in author_slugs if s not in authors]:
         f.error(key, f"{key}: no valid author file authors/{missing}.md")
     categories = (f.get(fields.tag_names, "categories") or ()) + (f.get(fields.tag_names, "tags") or ())
-    published, updated, summary, content_html = _common(f, zone)
+    published, updated, summary, body = _common(f, zone, render)
     pinned = f.get(fields.iri, "id") if "id" in document.fields else None
     if f.get(fields.flag, "draft") or f.errors:
         return f.errors
     path = f"/articles/{slug}"
     return Entry(
-        "article", slug, pinned or tag_uri(site.tag_authority, published, path), title, summary,
-        content_html, published, updated, tuple(authors[s] for s in author_slugs),
-        tuple(dict.fromkeys(categories)), source,
+        "article", slug, pinned or tag_uri(site.tag_authority, published, path), title, body,
+        published, updated, tuple(authors[s] for s in author_slugs),
+        tuple(dict.fromkeys(categories)), source, summary,
     )  # fmt: skip

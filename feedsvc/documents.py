@@ -75,14 +75,28 @@ def tags_of(content: Content) -> dict[str, str]:
     return dict(sorted(names.items()))
 
 
+def group_entries(content: Content) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
+    """Entries of each author and of each tag, newest first, in one pass over the corpus."""
+    by_author: dict[str, list[Entry]] = {slug: [] for slug in content.authors}
+    by_tag: dict[str, list[Entry]] = {slug: [] for slug in tags_of(content)}
+    for entry in content.entries:
+        for author in entry.authors:
+            by_author[author.slug].append(entry)
+        for slug in dict.fromkeys(tag_slug(name) for name in entry.categories):
+            by_tag[slug].append(entry)
+    return by_author, by_tag
+
+
 def feed_docs(content: Content) -> list[FeedDoc]:
     """Every feed document the service offers, current documents first."""
     site, size = content.site, content.site.feed_length
+    by_author, by_tag = group_entries(content)
+    names = tags_of(content)
     docs = paginate("", site.title, site.description, "/", content.entries, size)
     for slug, author in sorted(content.authors.items()):
-        entries = tuple(e for e in content.entries if author in e.authors)
-        docs += paginate(author.path, f"{author.name} – {site.title}", f"Articles by {author.name}, and their bio.", author.path, entries, size)
-    for slug, name in tags_of(content).items():
-        entries = tuple(e for e in content.entries if any(tag_slug(c) == slug for c in e.categories))
-        docs += paginate(f"/tags/{slug}", f"{name} – {site.title}", f"Entries filed under {name}.", f"/tags/{slug}", entries, size)
+        docs += paginate(author.path, f"{author.name} – {site.title}", f"Articles by {author.name}, and their bio.",
+                         author.path, tuple(by_author[slug]), size)  # fmt: skip
+    for slug, entries in by_tag.items():
+        docs += paginate(f"/tags/{slug}", f"{names[slug]} – {site.title}", f"Entries filed under {names[slug]}.",
+                         f"/tags/{slug}", tuple(entries), size)  # fmt: skip
     return docs

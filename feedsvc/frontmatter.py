@@ -21,8 +21,8 @@ class FrontMatterError(ValueError):
         self.message = message
 
 
-class _StringLoader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as strings (the reader parses them)."""
+class _StringLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (libyaml's when PyYAML has it) that leaves timestamps as strings."""
 
 
 _StringLoader.yaml_implicit_resolvers = {

@@ -47,14 +47,53 @@ _markdown = (
 _cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, allowed_classes={"aside": {"pullquote"}})
 
 
+class Markdown:
+    """A Markdown body, rendered to sanitised HTML on first use and kept.
+
+    Rendering is the costliest step of reading content, and most entries of a
+    large corpus are never shown between two reloads, so it waits until a feed
+    or a page needs it. One parse gives both the HTML and the first paragraph.
+    """
+
+    __slots__ = ("source", "_rendered")
+
+    def __init__(self, source: str):
+        self.source = source
+        self._rendered: tuple[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Markdown({self.source!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Markdown) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+    def _render(self) -> tuple[str, str]:
+        if self._rendered is None:
+            tokens = _markdown.parse(self.source)
+            html = _cleaner.clean(_markdown.renderer.render(tokens, _markdown.options, {})).strip()
+            self._rendered = (html, _first_paragraph(tokens))
+        return self._rendered
+
+    @property
+    def html(self) -> str:
+        """The body as sanitised HTML (links may stay relative)."""
+        return self._render()[0]
+
+    @property
+    def first_paragraph(self) -> str:
+        """The plain text of the first paragraph: the default summary."""
+        return self._render()[1]
+
+
 def render_markdown(source: str) -> str:
     """Render Markdown to sanitised HTML (links may stay relative)."""
-    return _cleaner.clean(_markdown.render(source)).strip()
+    return Markdown(source).html
 
 
-def first_paragraph_text(source: str) -> str:
-    """Return the plain text of the first paragraph of a Markdown body."""
-    tokens = _markdown.parse(source)
+def _first_paragraph(tokens) -> str:
     for opening, inline in zip(tokens, tokens[1:]):
         if opening.type == "paragraph_open" and not opening.hidden and inline.children is not None:
             parts = [child.content if child.type != "softbreak" else " " for child in inline.children]

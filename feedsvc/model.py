@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .markup import Markdown
 from .urls import absolute_url
 
 
@@ -48,21 +49,30 @@ class Author:
 class Entry:
     """One feed entry: an article, or an author's bio.
 
-    ``content_html`` is sanitised HTML whose links may be root-relative; the
-    builders make them absolute for the public base URL they build for.
+    ``body`` renders (once, on first use) to sanitised HTML whose links may be
+    root-relative; the builders make them absolute for the base URL they build for.
     """
 
     kind: str  # "article" or "author"
     slug: str
     id: str
     title: str
-    summary: str
-    content_html: str
+    body: Markdown
     published: datetime
     updated: datetime
     authors: tuple[Author, ...]
     categories: tuple[str, ...] = ()
     source: str = ""
+    given_summary: str = ""  # front matter summary/description, if any
+
+    @property
+    def content_html(self) -> str:
+        return self.body.html
+
+    @property
+    def summary(self) -> str:
+        """The given summary, else the first paragraph of the body."""
+        return self.given_summary or self.body.first_paragraph
 
     @property
     def path(self) -> str:

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .documents import FORMATS
-from .model import Publishing, Site
+from .documents import FORMATS, group_entries, tags_of
+from .model import Content, Publishing, Site
 from .urls import tag_slug
 
 FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -52,6 +52,55 @@ def feed_links(prefix: str, title: str) -> list[FeedLink]:
         FeedLink(f"{title} ({FORMAT_NAMES[fmt]})", FORMAT_NAMES[fmt], media_type, f"{prefix}/feed.{fmt}")
         for fmt, media_type in FORMATS.items()
     ]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One HTML page: where it lives, its template and what goes into it."""
+
+    path: str
+    template: str
+    title: str
+    description: str
+    alternates: list[FeedLink]
+    context: dict
+
+
+HOME_LENGTH = 50  # entries on the home page; older ones are in the feeds' archives
+
+
+def page_specs(content: Content) -> list[PageSpec]:
+    """Every HTML page the site has, with the feeds each page offers for autodiscovery."""
+    site = content.site
+    by_author, by_tag = group_entries(content)
+    names = tags_of(content)
+    site_feeds = feed_links("", site.title)
+    author_feeds = {slug: feed_links(a.path, a.name) for slug, a in content.authors.items()}
+    tag_feeds = {slug: feed_links(f"/tags/{slug}", name) for slug, name in names.items()}
+    specs = [PageSpec("/", "home.html", site.title, site.description, site_feeds,
+                      {"entries": content.entries[:HOME_LENGTH]})]  # fmt: skip
+    for entry in content.entries:
+        if entry.kind == "article":
+            feeds = site_feeds + [f for a in entry.authors for f in author_feeds[a.slug]]
+            feeds += [f for slug in dict.fromkeys(map(tag_slug, entry.categories)) for f in tag_feeds[slug]]
+            specs.append(PageSpec(entry.path, "article.html", entry.title, "",  # the template uses the summary, rendered only then
+                                  feeds, {"entry": entry}))  # fmt: skip
+    for slug, author in content.authors.items():
+        bio = content.bios[slug]
+        articles = [e for e in by_author[slug] if e.kind == "article"]
+        specs.append(PageSpec(author.path, "author.html", author.name, f"{author.name}: biography and articles.",
+                              site_feeds + author_feeds[slug], {"author": author, "bio": bio, "articles": articles}))  # fmt: skip
+    for slug, name in names.items():
+        specs.append(PageSpec(f"/tags/{slug}", "tag.html", name, f"Entries filed under {name}.",
+                              site_feeds + tag_feeds[slug], {"entries": by_tag[slug]}))  # fmt: skip
+    groups = [{"title": f"Everything on {site.title}", "description": site.description, "feeds": site_feeds}]
+    groups += [{"title": a.name, "description": f"Articles by {a.name}, and their bio.", "feeds": author_feeds[slug]}
+               for slug, a in sorted(content.authors.items())]  # fmt: skip
+    groups += [{"title": name, "description": f"Entries filed under {name}.", "feeds": tag_feeds[slug]}
+               for slug, name in names.items()]  # fmt: skip
+    specs.append(PageSpec("/feeds", "feeds.html", "Feeds", f"Every feed {site.title} offers, and how to subscribe.",
+                          site_feeds, {"groups": groups}))  # fmt: skip
+    return specs
 
 
 def render_page(

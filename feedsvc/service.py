@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 MAX_BASES = 8  # catalogs kept for request-derived base URLs when FEEDSVC_SITE_URL is unset
 MAX_PREVIOUS = 3  # earlier content versions remembered for RFC 3229 delta answers
+# With FEEDSVC_WARM=auto, sites up to this many articles are rendered and built whole
+# at start-up; larger ones build the site feeds first and the rest on first request.
+AUTO_WARM_LIMIT = 2000
+SITE_PATHS = ["/", "/feed.atom", "/feed.rss", "/feed.json"]
 
 
 class StrictContentError(RuntimeError):
@@ -29,7 +33,7 @@ class StrictContentError(RuntimeError):
 class Service:
     """Loads content and hands out the catalog for a public base URL."""
 
-    def __init__(self, content_dir: Path, pub: Publishing, *, fixed_base: bool, strict: bool = False, warm: bool = True):
+    def __init__(self, content_dir: Path, pub: Publishing, *, fixed_base: bool, strict: bool = False, warm: str = "auto"):
         self.content_dir, self.pub, self.fixed_base = Path(content_dir), pub, fixed_base
         self.strict, self.warm = strict, warm
         self.content: Content | None = None
@@ -41,7 +45,8 @@ class Service:
 
     def reload(self) -> bool:
         """Read the content folder again; return True if its version changed."""
-        content = load_content(self.content_dir)
+        whole = self._build_whole()
+        content = load_content(self.content_dir, render=whole)
         for error in content.errors:
             log.error("content error: %s", error)
         if content.errors and self.strict:
@@ -55,11 +60,17 @@ class Service:
             self._catalogs = OrderedDict()
         catalog = self.catalog(self.default_base)
         # The home page and the site feeds are what pollers ask for first.
-        catalog.warm(None if self.warm else ["/", "/feed.atom", "/feed.rss", "/feed.json"])
+        catalog.warm(None if whole else SITE_PATHS)
         log.info("content version %s: %d entries, %d error(s)", content.version, len(content.entries), len(content.errors))
         for listener in self.listeners:
             listener(catalog)
         return True
+
+    def _build_whole(self) -> bool:
+        """Whether to render and build everything at load time (FEEDSVC_WARM)."""
+        if self.warm in ("auto", ""):
+            return sum(1 for _ in (self.content_dir / "articles").rglob("*.md")) <= AUTO_WARM_LIMIT
+        return self.warm in ("all", "true", "1", True)
 
     @property
     def default_base(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from urllib.parse import quote, urlsplit
@@ -18,6 +19,7 @@ def is_slug(value: str) -> bool:
     return SLUG.fullmatch(value) is not None
 
 
+@lru_cache(maxsize=4096)
 def tag_slug(name: str) -> str:
     """Turn a tag or category name into its URL segment ("Cyber war" -> "cyber-war").
 
