@@ -45,7 +45,7 @@ class AccessLog:
     def _log(environ, status, size, started) -> None:
         log.info(json.dumps({
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            "path": _text(environ.get("PATH_INFO", "")),
             "query": environ.get("QUERY_STRING") or None,
             "status": int(status[0][:3]) if status else None,
             "bytes": size,
@@ -53,6 +53,13 @@ class AccessLog:
             "user_agent": environ.get("HTTP_USER_AGENT"),
             "remote": environ.get("REMOTE_ADDR"),
         }, ensure_ascii=False))  # fmt: skip
+
+
+def _text(wsgi_string: str) -> str:
+    """WSGI strings are bytes decoded as latin-1 (PEP 3333): log them as the UTF-8 text they are."""
+    if wsgi_string.isascii():
+        return wsgi_string
+    return wsgi_string.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
 class _Counted:

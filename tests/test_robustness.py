@@ -49,9 +49,11 @@ def test_access_log_is_one_json_line_per_request(client):
     try:
         client.get("/feed.atom?x=1", headers={"User-Agent": "TestReader/1.0", "Accept-Encoding": "gzip"})
         client.get("/nope").close()  # a streamed Flask body is logged when the server closes it
+        client.get("/tags/z%C3%BCrich").close()
     finally:
         logger.removeHandler(handler)
-    first, second = (json.loads(record.getMessage()) for record in records)
+    first, second, third = (json.loads(record.getMessage()) for record in records)
+    assert third["path"] == "/tags/zürich"
     assert first["method"] == "GET" and first["path"] == "/feed.atom" and first["query"] == "x=1"
     assert first["status"] == 200 and first["user_agent"] == "TestReader/1.0"
     assert first["bytes"] > 0 and first["duration_ms"] >= 0
