@@ -1,31 +1,29 @@
-"""Structured access logs: one JSON line per request on stdout."""
+"""Structured access logs: one JSON line per request on stdout.
+
+The lines bypass the logging module: a LogRecord, a handler lock and a flush
+per line cost about 10 µs, several times what answering a prepared feed costs.
+Lines are written to a buffered stream instead and flushed twice a second by
+a background thread, so a quiet server still shows its last requests at once.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
 import sys
+import threading
+import time
+from json.encoder import encode_basestring as _json_string
 from time import perf_counter
 
-log = logging.getLogger("feedsvc.access")
-
-
-def configure() -> None:
-    """Send access lines to stdout as bare JSON, apart from the application log."""
-    if not log.handlers:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
+FLUSH_INTERVAL = 0.5  # seconds
 
 
 class AccessLog:
-    """WSGI middleware logging method, path, status, bytes, duration and user agent."""
+    """WSGI middleware logging method, path, query, status, bytes, duration, user agent and client."""
 
-    def __init__(self, app):
+    def __init__(self, app, stream=None):
         self.app = app
-        configure()
+        self.stream = stream or sys.stdout
+        threading.Thread(target=self._flush_forever, name="access-log-flush", daemon=True).start()
 
     def __call__(self, environ, start_response):
         started = perf_counter()
@@ -37,22 +35,33 @@ class AccessLog:
 
         body = self.app(environ, capture)
         if isinstance(body, list):
-            self._log(environ, status, sum(map(len, body)), started)
+            self.write(environ, status, sum(map(len, body)), started)
             return body
-        return _Counted(body, lambda size: self._log(environ, status, size, started))
+        return _Counted(body, lambda size: self.write(environ, status, size, started))
 
-    @staticmethod
-    def _log(environ, status, size, started) -> None:
-        log.info(json.dumps({
-            "method": environ.get("REQUEST_METHOD"),
-            "path": _text(environ.get("PATH_INFO", "")),
-            "query": environ.get("QUERY_STRING") or None,
-            "status": int(status[0][:3]) if status else None,
-            "bytes": size,
-            "duration_ms": round((perf_counter() - started) * 1000, 3),
-            "user_agent": environ.get("HTTP_USER_AGENT"),
-            "remote": environ.get("REMOTE_ADDR"),
-        }, ensure_ascii=False))  # fmt: skip
+    def write(self, environ, status, size, started) -> None:
+        """Write one line; every string is JSON-escaped."""
+        self.stream.write(
+            '{"method":%s,"path":%s,"query":%s,"status":%s,"bytes":%d,"duration_ms":%.3f,"user_agent":%s,"remote":%s}\n'
+            % (
+                _json_string(environ.get("REQUEST_METHOD", "")),
+                _json_string(_text(environ.get("PATH_INFO", ""))),
+                _json_string(_text(environ.get("QUERY_STRING", ""))),
+                status[0][:3] if status else "null",
+                size,
+                (perf_counter() - started) * 1000,
+                _json_string(_text(environ.get("HTTP_USER_AGENT", ""))),
+                _json_string(environ.get("REMOTE_ADDR", "")),
+            )
+        )
+
+    def _flush_forever(self) -> None:
+        while True:
+            time.sleep(FLUSH_INTERVAL)
+            try:
+                self.stream.flush()
+            except (OSError, ValueError):  # stdout closed while shutting down
+                return
 
 
 def _text(wsgi_string: str) -> str:

@@ -8,8 +8,6 @@ look-up, a content-coding choice and an ETag comparison. Everything else
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from . import delta
 from .http import ALLOW, Resource, choose_coding, is_fresh
 from .pages import render_error
@@ -55,12 +53,12 @@ class FastPath:
         method = environ["REQUEST_METHOD"]
         if method not in ("GET", "HEAD"):
             return ("204 No Content", _OPTIONS_HEADERS, b"") if method == "OPTIONS" else _NOT_ALLOWED
-        coding = choose_coding(environ.get("HTTP_ACCEPT_ENCODING"), tuple(resource.variants))
+        coding = choose_coding(environ.get("HTTP_ACCEPT_ENCODING"), resource.codings)
         if coding is None:
             return _NOT_ACCEPTABLE
         variant = resource.variants[coding]
         if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
-            if is_fresh(environ, variant, resource, datetime.now(timezone.utc)):
+            if is_fresh(environ, variant, resource):
                 return "304 Not Modified", variant.not_modified, b""
             if "feed" in environ.get("HTTP_A_IM", "") and "doc" in resource.extra:
                 answer = delta.answer(self.service, catalog, resource, environ, path, coding)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 
 import brotli
@@ -42,6 +42,10 @@ class Resource:
     variants: dict[str, Variant]
     last_modified: datetime | None = None
     extra: dict = field(default_factory=dict)
+    codings: tuple[str, ...] = field(init=False)  # the keys of variants: choose_coding's cache key
+
+    def __post_init__(self):
+        object.__setattr__(self, "codings", tuple(self.variants))
 
 
 def strong_etag(body: bytes, coding: str = "identity") -> str:
@@ -126,10 +130,10 @@ def not_modified_since(if_modified_since: str, last_modified: datetime | None, n
     return int(last_modified.timestamp()) <= int(since.timestamp())
 
 
-def is_fresh(environ: dict, variant: Variant, resource: Resource, now: datetime) -> bool:
+def is_fresh(environ: dict, variant: Variant, resource: Resource) -> bool:
     """Evaluate the conditional headers; If-None-Match takes precedence (RFC 9110 13.2.2)."""
     inm = environ.get("HTTP_IF_NONE_MATCH")
     if inm is not None:
         return none_match(inm, variant.etag)
     ims = environ.get("HTTP_IF_MODIFIED_SINCE")
-    return ims is not None and not_modified_since(ims, resource.last_modified, now)
+    return ims is not None and not_modified_since(ims, resource.last_modified, datetime.now(timezone.utc))

@@ -40,24 +40,25 @@ def test_strict_mode_starts_on_clean_content(content_copy):
     assert make_app(content_copy, STRICT=True).test_client().get("/healthz").status_code == 200
 
 
-def test_access_log_is_one_json_line_per_request(client):
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("feedsvc.access")
-    logger.addHandler(handler)
+def test_access_log_is_one_json_line_per_request(app, client):
+    import io
+
+    access_log = app.wsgi_app  # the outermost middleware
+    stream, access_log.stream = access_log.stream, io.StringIO()
     try:
-        client.get("/feed.atom?x=1", headers={"User-Agent": "TestReader/1.0", "Accept-Encoding": "gzip"})
+        client.get("/feed.atom?x=1", headers={"User-Agent": 'Test "Reader"/1.0', "Accept-Encoding": "gzip"})
         client.get("/nope").close()  # a streamed Flask body is logged when the server closes it
         client.get("/tags/z%C3%BCrich").close()
+        lines = access_log.stream.getvalue().splitlines()
     finally:
-        logger.removeHandler(handler)
-    first, second, third = (json.loads(record.getMessage()) for record in records)
-    assert third["path"] == "/tags/zürich"
+        access_log.stream = stream
+    first, second, third = (json.loads(line) for line in lines)
     assert first["method"] == "GET" and first["path"] == "/feed.atom" and first["query"] == "x=1"
-    assert first["status"] == 200 and first["user_agent"] == "TestReader/1.0"
-    assert first["bytes"] > 0 and first["duration_ms"] >= 0
+    assert first["status"] == 200 and first["user_agent"] == 'Test "Reader"/1.0'
+    assert first["bytes"] == len(client.get("/feed.atom", headers={"Accept-Encoding": "gzip"}).data)
+    assert first["duration_ms"] >= 0 and first["remote"] == "127.0.0.1"
     assert second["status"] == 404 and second["bytes"] > 0
+    assert third["path"] == "/tags/zürich"
 
 
 # (method, path, headers, expected status)
