@@ -29,6 +29,7 @@ DEFAULTS = {
     "ARCHIVE_MAX_AGE": 30 * 86400,
     "STRICT": False,
     "WARM": "auto",
+    "CACHE_MB": 128,
     "STATE_DIR": "",
     "WEBSUB_ATTEMPTS": 4,
     "WEBSUB_BACKOFF": 2.0,
@@ -80,7 +81,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     site = load_site(Path(app.config["CONTENT_DIR"]))
     pub = _publishing(app.config, site.base_url)
     fixed = bool(app.config["SITE_URL"])
-    service = Service(app.config["CONTENT_DIR"], pub, fixed_base=fixed, strict=bool(app.config["STRICT"]), warm=str(app.config["WARM"]).lower())
+    service = Service(
+        app.config["CONTENT_DIR"], pub, fixed_base=fixed, strict=bool(app.config["STRICT"]),
+        warm=str(app.config["WARM"]).lower(), cache_bytes=int(app.config["CACHE_MB"]) * 2**20,
+    )  # fmt: skip
     app.extensions["feedsvc"] = service
 
     from . import cli, views, websub

@@ -8,6 +8,8 @@ built on first use and kept: small sites build everything at start-up with
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from importlib.resources import files
 from typing import Callable
 
@@ -34,13 +36,22 @@ def render_feed(doc: FeedDoc, fmt: str, site: Site, pub: Publishing) -> bytes:
 
 
 class Catalog:
-    """Prepared resources of one content version for one public base URL."""
+    """Prepared resources of one content version for one public base URL.
 
-    def __init__(self, content: Content, pub: Publishing):
-        self.content, self.pub = content, pub
+    Warmed resources are kept for the life of the content version. Others
+    (archive pages, the pages of a large corpus) are built on first request
+    and kept in an LRU bounded by ``budget`` bytes, so a crawler walking every
+    archive page cannot grow a worker without limit.
+    """
+
+    def __init__(self, content: Content, pub: Publishing, budget: int = 128 * 2**20):
+        self.content, self.pub, self.budget = content, pub, budget
         self.docs = feed_docs(content)
         self._builders: dict[str, Callable[[], Resource]] = {}
-        self._built: dict[str, Resource] = {}
+        self._pinned: dict[str, Resource] = {}
+        self._recent: OrderedDict[str, Resource] = OrderedDict()
+        self._recent_bytes = 0
+        self._lock = threading.Lock()
         for doc in self.docs:
             for fmt in FORMATS:
                 self._builders[doc.path(fmt)] = lambda doc=doc, fmt=fmt: self._feed(doc, fmt)
@@ -50,13 +61,24 @@ class Catalog:
 
     def get(self, path: str) -> Resource | None:
         """The prepared resource at ``path``, built on first use; None if there is none."""
-        resource = self._built.get(path)
+        resource = self._pinned.get(path) or self.cached(path)
         if resource is None:
             builder = self._builders.get(path)
             if builder is None:
                 return None
             # Two threads may both build: the bytes are the same, the last one wins.
-            resource = self._built[path] = builder()
+            resource = builder()
+            self._remember(path, resource)
+        return resource
+
+    def cached(self, path: str) -> Resource | None:
+        """The resource at ``path`` if it is built, without building it."""
+        resource = self._pinned.get(path)
+        if resource is None and path in self._recent:
+            with self._lock:
+                resource = self._recent.get(path)
+                if resource is not None:
+                    self._recent.move_to_end(path)
         return resource
 
     def paths(self) -> list[str]:
@@ -64,9 +86,20 @@ class Catalog:
         return list(self._builders)
 
     def warm(self, paths: list[str] | None = None) -> None:
-        """Build resources now (all, or those at ``paths``), so no request waits for them."""
+        """Build resources now (all, or those at ``paths``) and keep them, so no request waits."""
         for path in self.paths() if paths is None else paths:
-            self.get(path)
+            if path not in self._pinned and path in self._builders:
+                self._pinned[path] = self._builders[path]()
+
+    def _remember(self, path: str, resource: Resource) -> None:
+        size = sum(len(variant.body) for variant in resource.variants.values())
+        with self._lock:
+            if path not in self._recent:
+                self._recent_bytes += size
+            self._recent[path] = resource
+            while self._recent_bytes > self.budget and len(self._recent) > 1:
+                _, oldest = self._recent.popitem(last=False)
+                self._recent_bytes -= sum(len(variant.body) for variant in oldest.variants.values())
 
     def _cache_control(self, long: bool) -> str:
         pub = self.pub

@@ -33,9 +33,10 @@ class StrictContentError(RuntimeError):
 class Service:
     """Loads content and hands out the catalog for a public base URL."""
 
-    def __init__(self, content_dir: Path, pub: Publishing, *, fixed_base: bool, strict: bool = False, warm: str = "auto"):
+    def __init__(self, content_dir: Path, pub: Publishing, *, fixed_base: bool, strict: bool = False, warm: str = "auto",
+                 cache_bytes: int = 128 * 2**20):  # fmt: skip
         self.content_dir, self.pub, self.fixed_base = Path(content_dir), pub, fixed_base
-        self.strict, self.warm = strict, warm
+        self.strict, self.warm, self.cache_bytes = strict, warm, cache_bytes
         self.content: Content | None = None
         self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
         self.previous: deque[Catalog] = deque(maxlen=MAX_PREVIOUS)
@@ -81,7 +82,7 @@ class Service:
         catalog = self._catalogs.get(base)
         if catalog is None:
             with self._lock:
-                catalog = self._catalogs.get(base) or Catalog(self.content, replace(self.pub, base_url=base))
+                catalog = self._catalogs.get(base) or Catalog(self.content, replace(self.pub, base_url=base), self.cache_bytes)
                 self._catalogs[base] = catalog
                 while len(self._catalogs) > MAX_BASES:
                     oldest = next(b for b in self._catalogs if b != self.default_base)
@@ -97,7 +98,7 @@ class Service:
     def previous_resources(self, path: str):
         """Earlier versions of the resource at ``path``, newest first, that were built."""
         for catalog in reversed(self.previous):
-            resource = catalog._built.get(path)
+            resource = catalog.cached(path)
             if resource is not None:
                 yield resource
 

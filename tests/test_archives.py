@@ -105,3 +105,18 @@ def test_tag_and_author_feeds_have_archives_too(corpus):
     client = make_app(corpus).test_client()
     assert client.get("/tags/archive-test/archive/1/feed.atom").status_code == 200
     assert client.get("/authors/ada-lovelace/archive/1/feed.json").status_code == 200
+
+
+def test_documents_built_on_request_are_kept_within_a_byte_budget(corpus):
+    from feedsvc.catalog import Catalog
+    from feedsvc.model import Publishing
+
+    catalog = Catalog(load_content(corpus), Publishing(SITE_URL), budget=60_000)
+    catalog.warm(["/feed.atom"])
+    archives = [f"/archive/{page}/feed.{fmt}" for page in range(1, 7) for fmt in ("atom", "rss", "json")]
+    first = {path: catalog.get(path).variants["identity"].body for path in archives}
+    kept = [path for path in archives if catalog.cached(path) is not None]
+    assert 0 < len(kept) < len(archives)  # the oldest were dropped
+    assert catalog._recent_bytes <= 60_000
+    assert catalog.cached("/feed.atom") is not None  # warmed documents stay
+    assert all(catalog.get(path).variants["identity"].body == body for path, body in first.items())
