@@ -20,7 +20,7 @@ import yaml
 
 from . import fields
 from .frontmatter import Document, FrontMatterError, parse
-from .markup import Markdown, xml_safe
+from .markup import Markdown
 from .model import Author, Content, ContentError, Entry, Site
 from .urls import is_slug, normalize_base_url, tag_uri
 
@@ -109,7 +109,7 @@ def _read(path: Path, folder: Path, digest, errors: list[ContentError]):
     try:
         raw = path.read_bytes()
         digest.update(relative.encode() + b"\0" + raw + b"\0")
-        document = parse(xml_safe(raw.decode("utf-8-sig")))
+        document = parse(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         errors.append(ContentError(relative, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
         return None

@@ -1,15 +1,20 @@
 """Split a content file into YAML front matter and body, keeping line numbers.
 
 Front matter is YAML between two ``---`` lines, as Hugo and Jekyll write it.
+Characters XML cannot carry are dropped from it here; the body is cleaned of
+them when it is rendered (``markup.Markdown``).
 It is loaded safely (no object construction) and every scalar stays a string,
 so that dates are parsed once, by the reader, in the site's time zone.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
+
+from .markup import xml_safe
 
 
 class FrontMatterError(ValueError):
@@ -41,18 +46,22 @@ class Document:
     body_line: int
 
 
+_FENCE = re.compile(r"^[ \t]*---[ \t]*\r?$", re.MULTILINE)
+
+
 def parse(text: str) -> Document:
     """Parse ``text`` into front matter fields and a Markdown body."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
+    # Find the two fences without splitting the body into lines: bodies are most of the bytes.
+    opening = _FENCE.match(text)
+    if opening is None:
         raise FrontMatterError(1, "file must start with a '---' front matter line")
-    for end, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
-            break
-    else:
+    closing = _FENCE.search(text, opening.end() + 1)
+    if closing is None or opening.end() == len(text):
         raise FrontMatterError(1, "front matter has no closing '---' line")
-    fields, field_lines = _load_mapping("".join(lines[1:end]), first_line=2)
-    return Document(fields, field_lines, "".join(lines[end + 1 :]), end + 2)
+    front = text[opening.end() + 1 : closing.start()]
+    body_line = front.count("\n") + 3  # the line after the closing fence
+    fields, field_lines = _load_mapping(xml_safe(front), first_line=2)
+    return Document(fields, field_lines, text[closing.end() + 1 :], body_line)
 
 
 def _load_mapping(source: str, first_line: int) -> tuple[dict[str, object], dict[str, int]]:

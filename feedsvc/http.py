@@ -62,7 +62,9 @@ def compress(body: bytes, coding: str) -> bytes:
     """Compress ``body`` deterministically (no timestamp in the gzip header)."""
     if coding == "gzip":
         return gzip.compress(body, compresslevel=9, mtime=0)
-    return brotli.compress(body, quality=11)
+    # Quality 10, not 11: on a 210 KB feed 11 saves 1.7% more bytes but takes 275 ms
+    # instead of 112 ms, and start-up and first requests wait for it.
+    return brotli.compress(body, quality=10)
 
 
 def prepare(

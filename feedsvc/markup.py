@@ -72,7 +72,7 @@ class Markdown:
 
     def _render(self) -> tuple[str, str]:
         if self._rendered is None:
-            tokens = _markdown.parse(self.source)
+            tokens = _markdown.parse(xml_safe(self.source))
             html = _cleaner.clean(_markdown.renderer.render(tokens, _markdown.options, {})).strip()
             self._rendered = (html, _first_paragraph(tokens))
         return self._rendered
