@@ -7,6 +7,7 @@ Nothing here reads the clock, the request or the environment.
 
 from __future__ import annotations
 
+import re
 import threading
 
 from feedgen.ext.base import BaseExtension
@@ -124,10 +125,27 @@ def _add_entry(fg: FeedGenerator, entry: Entry, pub: Publishing) -> None:
     fe.content(absolutize(entry.content_html, page_url), type="html")
 
 
+# RSS has no type attribute: readers take <description> as HTML and guess about the rest.
+_RSS_DESCRIPTION = re.compile(rb"(<description>)([^<]*)(</description>)")
+_RSS_PLAIN_TEXT = re.compile(rb"(<(title|category|dc:creator)(?: [^>]*)?>)([^<]*)(</\2>)")
+
+
+def rss_text_conventions(rss: bytes) -> bytes:
+    """Apply the RSS Best Practices Profile to plain text that lxml serialised.
+
+    Our descriptions are plain-text summaries, but readers render <description>
+    as HTML, so their text is escaped once more. In titles, categories and
+    creators, "&" and "<" are written as &#x26; and &#x3C;, which every reader
+    takes as text whether or not it guesses HTML.
+    """
+    rss = _RSS_DESCRIPTION.sub(lambda m: m[1] + m[2].replace(b"&", b"&amp;") + m[3], rss)
+    return _RSS_PLAIN_TEXT.sub(lambda m: m[1] + m[3].replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;") + m[4], rss)
+
+
 def build(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> bytes:
     """Build the RSS ("rss") or Atom ("atom") bytes of ``doc``."""
     with _build_lock:
         fg = _generator(doc, site, fmt, pub)
         for entry in doc.entries:
             _add_entry(fg, entry, pub)
-        return fg.atom_str() if fmt == "atom" else fg.rss_str()
+        return fg.atom_str() if fmt == "atom" else rss_text_conventions(fg.rss_str())

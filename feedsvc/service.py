@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import threading
@@ -47,7 +48,13 @@ class Service:
     def reload(self) -> bool:
         """Read the content folder again; return True if its version changed."""
         whole = self._build_whole()
-        content = load_content(self.content_dir, render=whole)
+        # The collector would walk the growing heap again and again while hundreds of
+        # thousands of objects are made; nothing made here is garbage, so it waits.
+        gc.disable()
+        try:
+            content = load_content(self.content_dir, render=whole)
+        finally:
+            gc.enable()
         for error in content.errors:
             log.error("content error: %s", error)
         if content.errors and self.strict:

@@ -30,9 +30,16 @@ def tag_slug(name: str) -> str:
     return _NOT_WORD.sub("-", folded).strip("-")
 
 
+# RFC 3986 pchar and "/": what a URL path and an RFC 4151 specific part may hold unencoded.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+
+
 def tag_uri(authority: str, published: datetime, path: str) -> str:
-    """Build an RFC 4151 tag URI: ``tag:<authority>,<YYYY-MM-DD>:<path>``."""
-    return f"tag:{authority},{published.date().isoformat()}:{path}"
+    """Build an RFC 4151 tag URI: ``tag:<authority>,<YYYY-MM-DD>:<path>``, percent-encoded.
+
+    RFC 4151's grammar is ASCII: a Unicode tag's path ("/tags/zürich") is encoded.
+    """
+    return f"tag:{authority},{published.date().isoformat()}:{quote(path, safe=_PATH_SAFE)}"
 
 
 def is_absolute_iri(value: str) -> bool:
@@ -43,7 +50,7 @@ def is_absolute_iri(value: str) -> bool:
 
 def absolute_url(base: str, path: str) -> str:
     """Join a public base URL (no trailing slash) and a root-relative path."""
-    return base.rstrip("/") + quote(path, safe="/:@!$&'()*+,;=-._~%")
+    return base.rstrip("/") + quote(path, safe=_PATH_SAFE)
 
 
 def normalize_base_url(value: str) -> str:

@@ -134,6 +134,11 @@ def test_content_urls_are_absolute(fixture_content):
     assert 'href="/' not in html and 'src="images' not in html
 
 
+def test_unicode_tag_feed_ids_are_ascii_tag_uris(fixture_content):
+    feeds = build_all(fixture_content, prefix="/tags/zürich")
+    assert parse_xml(feeds["atom"]).findtext("a:id", namespaces=NS) == "tag:fixture.example,2020-01-01:/tags/z%C3%BCrich/feed.atom"
+
+
 def test_email_author_goes_to_rss_author(fixture_content):
     feeds = build_all(fixture_content, prefix="/authors/ada-lovelace")
     items = parse_xml(feeds["rss"]).find("channel").findall("item")
@@ -146,7 +151,13 @@ def test_escaping_of_markup_in_titles(fixture_content):
     feeds = build_all(fixture_content)
     titles = [e.findtext("a:title", namespaces=NS) for e in parse_xml(feeds["atom"]).findall("a:entry", NS)]
     assert "Can machines think? <maybe>" in titles
-    assert b"Can machines think? &lt;maybe&gt;" in feeds["rss"]
+    # RSS Best Practices: "<" and "&" in plain-text elements as hexadecimal references.
+    assert b"<title>Can machines think? &#x3C;maybe&gt;</title>" in feeds["rss"]
+    rss_items = parse_xml(feeds["rss"]).find("channel").findall("item")
+    assert rss_items[0].findtext("title") == "Can machines think? <maybe>"
+    # <description> is HTML to readers: the plain-text summary is escaped for it.
+    assert rss_items[0].findtext("description") == "A question &amp; an answer."
+    assert b"<description>A question &amp;amp; an answer.</description>" in feeds["rss"]
     assert parse_json(feeds["json"])["items"][0]["title"] == "Can machines think? <maybe>"
 
 
