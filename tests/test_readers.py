@@ -38,9 +38,8 @@ Reader behaviour these tests know about (see the comments where it matters):
 
 from __future__ import annotations
 
-import html
-
 import email.utils
+import html
 import http.client
 import importlib.util
 import json
