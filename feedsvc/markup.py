@@ -8,7 +8,7 @@ event handlers and ``javascript:`` URLs never reach a feed or a page.
 from __future__ import annotations
 
 import re
-from functools import partial
+from functools import lru_cache, partial
 from urllib.parse import urljoin
 
 import nh3
@@ -48,18 +48,19 @@ _cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, allowed_classes={"asi
 
 
 class Markdown:
-    """A Markdown body, rendered to sanitised HTML on first use and kept.
+    """A Markdown body, rendered to sanitised HTML when first needed.
 
     Rendering is the costliest step of reading content, and most entries of a
     large corpus are never shown between two reloads, so it waits until a feed
-    or a page needs it. One parse gives both the HTML and the first paragraph.
+    or a page needs it. One parse gives both the HTML and the first paragraph;
+    the most recently used renderings are kept (``_render``'s cache), so an
+    entry in several feeds renders once and memory stays bounded.
     """
 
-    __slots__ = ("source", "_rendered")
+    __slots__ = ("source",)
 
     def __init__(self, source: str):
         self.source = source
-        self._rendered: tuple[str, str] | None = None
 
     def __repr__(self) -> str:
         return f"Markdown({self.source!r})"
@@ -70,22 +71,22 @@ class Markdown:
     def __hash__(self) -> int:
         return hash(self.source)
 
-    def _render(self) -> tuple[str, str]:
-        if self._rendered is None:
-            tokens = _markdown.parse(xml_safe(self.source))
-            html = _cleaner.clean(_markdown.renderer.render(tokens, _markdown.options, {})).strip()
-            self._rendered = (html, _first_paragraph(tokens))
-        return self._rendered
-
     @property
     def html(self) -> str:
         """The body as sanitised HTML (links may stay relative)."""
-        return self._render()[0]
+        return _render(self.source)[0]
 
     @property
     def first_paragraph(self) -> str:
         """The plain text of the first paragraph: the default summary."""
-        return self._render()[1]
+        return _render(self.source)[1]
+
+
+@lru_cache(maxsize=2048)
+def _render(source: str) -> tuple[str, str]:
+    tokens = _markdown.parse(xml_safe(source))
+    html = _cleaner.clean(_markdown.renderer.render(tokens, _markdown.options, {})).strip()
+    return html, _first_paragraph(tokens)
 
 
 def render_markdown(source: str) -> str:

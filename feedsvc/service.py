@@ -21,9 +21,10 @@ log = logging.getLogger(__name__)
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 MAX_BASES = 8  # catalogs kept for request-derived base URLs when FEEDSVC_SITE_URL is unset
 MAX_PREVIOUS = 3  # earlier content versions remembered for RFC 3229 delta answers
-# With FEEDSVC_WARM=auto, sites up to this many articles are rendered and built whole
-# at start-up; larger ones build the site feeds first and the rest on first request.
-AUTO_WARM_LIMIT = 2000
+# With FEEDSVC_WARM=auto, a site of up to this many documents (feeds, archive pages,
+# pages) is built whole at start-up; a larger one builds the site feeds first and the
+# rest on first request. The bundled content has 19; a 1,000-article corpus, 5,000.
+AUTO_WARM_LIMIT = 300
 SITE_PATHS = ["/", "/feed.atom", "/feed.rss", "/feed.json"]
 
 
@@ -47,12 +48,11 @@ class Service:
 
     def reload(self) -> bool:
         """Read the content folder again; return True if its version changed."""
-        whole = self._build_whole()
         # The collector would walk the growing heap again and again while hundreds of
         # thousands of objects are made; nothing made here is garbage, so it waits.
         gc.disable()
         try:
-            content = load_content(self.content_dir, render=whole)
+            content = load_content(self.content_dir, render=False)
         finally:
             gc.enable()
         for error in content.errors:
@@ -68,17 +68,17 @@ class Service:
             self._catalogs = OrderedDict()
         catalog = self.catalog(self.default_base)
         # The home page and the site feeds are what pollers ask for first.
-        catalog.warm(None if whole else SITE_PATHS)
+        catalog.warm(None if self._build_whole(catalog) else SITE_PATHS)
         log.info("content version %s: %d entries, %d error(s)", content.version, len(content.entries), len(content.errors))
         for listener in self.listeners:
             listener(catalog)
         return True
 
-    def _build_whole(self) -> bool:
-        """Whether to render and build everything at load time (FEEDSVC_WARM)."""
+    def _build_whole(self, catalog: Catalog) -> bool:
+        """Whether to build every document at start-up (FEEDSVC_WARM)."""
         if self.warm in ("auto", ""):
-            return sum(1 for _ in (self.content_dir / "articles").rglob("*.md")) <= AUTO_WARM_LIMIT
-        return self.warm in ("all", "true", "1", True)
+            return len(catalog.paths()) <= AUTO_WARM_LIMIT
+        return self.warm in ("all", "true", "1")
 
     @property
     def default_base(self) -> str:
