@@ -30,6 +30,21 @@ DIR ?= export
 export: $(STAMP)
 	$(BIN)/flask --app feedsvc export $(DIR)
 
+# Benchmarks (bench/README.md): serving vs nginx and Django, start-up and memory at 1k/10k vs Hugo.
+# Both write bench/RESULTS.md; bench-scale adds the 100k step (slow: progress is printed).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+.PHONY: bench-scale
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.run --no-serve --sizes 1k,10k,100k --breakdown-max 100k
+
+# Load test (bench/loadtest.py): the Procfile's server under wrk for 60 s, 64 connections, a mix of
+# feeds, pages, encodings and conditional polls; fails on any error or >10% memory growth.
+# LOADTEST_DURATION and LOADTEST_CONNECTIONS override the defaults.
+loadtest: $(STAMP)
+	$(BIN)/python bench/loadtest.py
+
 # Regenerate the pinned requirements from pyproject.toml.
 requirements:
 	$(BIN)/python -m pip install --quiet pip-tools

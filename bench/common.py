@@ -1,0 +1,250 @@
+"""Small helpers the benchmarks share: paths, ports, HTTP requests, processes and /proc."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import resource
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+CORPUS = BENCH / "corpus"
+BUNDLED_CONTENT = ROOT / "content"
+
+
+def log(message: str) -> None:
+    """Progress line on stdout, flushed (make shows it at once)."""
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    """Tell whether something accepts TCP connections on 127.0.0.1:``port``."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 30.0, method: str = "GET") -> Reply:
+    """One HTTP/1.1 request to 127.0.0.1:``port`` (no automatic decompression)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        # skip_accept_encoding: http.client would otherwise send "Accept-Encoding: identity".
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        conn.close()
+
+
+def try_get(port: int, path: str) -> int | None:
+    """The status of GET ``path``, or None while nothing answers."""
+    try:
+        return get(port, path, timeout=5).status
+    except (OSError, http.client.HTTPException):
+        return None
+
+
+class Process:
+    """A server we started in its own process group, stopped by its id (never by name)."""
+
+    def __init__(self, name: str, argv: list[str], *, env: dict | None = None, cwd: Path = ROOT, log_path: Path | None = None):
+        self.name = name
+        self.log_path = log_path or OUT / "logs" / f"{name}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "wb")
+        self.started = time.monotonic()
+        self.popen = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM the process, then SIGKILL its process group if it lingers."""
+        if self.alive():
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(grace)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)  # our own group: leftovers of this server only
+        except ProcessLookupError:
+            pass
+        self.popen.wait()
+        self._log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def wait_until(condition, timeout: float, interval: float = 0.05, what: str = "condition", on_tick=None):
+    """Poll ``condition()`` until it returns a true value; return it, or raise TimeoutError."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        if on_tick:
+            on_tick()
+        time.sleep(interval)
+
+
+def children(pid: int) -> list[int]:
+    """Pids whose parent is ``pid`` (from /proc)."""
+    result = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                result.append(int(entry.name))
+    return sorted(result)
+
+
+def memory_kb(pid: int) -> dict[str, int]:
+    """VmHWM (peak RSS) and VmRSS of ``pid`` in kB, from /proc/<pid>/status."""
+    values = {}
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith(("VmHWM:", "VmRSS:")):
+                    key, value = line.split(":", 1)
+                    values[key] = int(value.split()[0])
+    except OSError:
+        pass
+    return values
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def save_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str))
+
+
+def load_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+# --- Other people's CPU use: the benchmarks share the machine ---------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _system_busy() -> float:
+    """CPU seconds all cores have spent busy since boot (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:9]]
+    return (sum(values) - values[3] - values[4]) / _TICK  # minus idle and iowait
+
+
+def _process_table() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds of it and its reaped children)."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            table[int(entry.name)] = (int(fields[1]), sum(int(v) for v in fields[11:15]) / _TICK)
+    return table
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process, its reaped children, and its live descendants."""
+    table = _process_table()
+    mine, frontier = set(), {os.getpid()}
+    while frontier:
+        mine |= frontier
+        frontier = {pid for pid, (parent, _) in table.items() if parent in frontier} - mine
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in usage) + sum(table[pid][1] for pid in mine - {os.getpid()} if pid in table)
+
+
+class CpuWatch:
+    """How much CPU other processes (not this harness or what it started) used between start and stop."""
+
+    def __init__(self):
+        self.wall, self.busy, self.own = time.monotonic(), _system_busy(), _own_cpu()
+
+    def foreign_share(self) -> float:
+        """Other processes' CPU as a share of the machine's capacity since start (0 to 1)."""
+        wall = time.monotonic() - self.wall
+        foreign = (_system_busy() - self.busy) - (_own_cpu() - self.own)
+        return max(0.0, foreign) / (wall * (os.cpu_count() or 1)) if wall > 0 else 0.0
+
+
+def wait_quiet(max_wait: float = 60, threshold: float = 0.05, sample: float = 1.0) -> float:
+    """Wait (up to ``max_wait`` s) until other processes use under ``threshold`` of the CPU; return the last share."""
+    deadline, warned = time.monotonic() + max_wait, False
+    while True:
+        watch = CpuWatch()
+        time.sleep(sample)
+        share = watch.foreign_share()
+        if share < threshold or time.monotonic() > deadline:
+            if share >= threshold:
+                log(f"  note: other processes still use {share:.0%} of the CPU; measuring anyway")
+            return share
+        if not warned:
+            log(f"  other processes use {share:.0%} of the CPU: waiting up to {max_wait:.0f} s for a quiet machine ...")
+            warned = True

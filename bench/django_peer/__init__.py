@@ -1,0 +1,1 @@
+"""Django syndication-framework peer for the serving benchmark (see app.py)."""
