@@ -134,10 +134,12 @@ def granian_path() -> Path:
 @contextmanager
 def granian_app(
     tmp_path: Path, env: dict[str, str] | None = None, *, port: int | None = None, name: str = "granian",
-    extra_args: tuple[str, ...] = (),
+    extra_args: tuple[str, ...] = (), workers: int = 1,
 ) -> Iterator[AppServer]:
-    """Run the Procfile's server (one worker) on 127.0.0.1 until /healthz answers; stop it on exit.
+    """Run the Procfile's server (one worker unless ``workers`` says) on 127.0.0.1 until /healthz answers.
 
+    The server is stopped on exit. ``proc`` is granian's main process (it is started directly, not
+    through a shell), so a test may signal it, e.g. SIGHUP to respawn the workers.
     ``env`` adds FEEDSVC_* settings; FEEDSVC_* variables of the calling shell are dropped
     so a developer's environment cannot change what the test sees.
     """
@@ -148,8 +150,8 @@ def granian_app(
     log = tmp_path / f"{name}-{port}.log"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")}
     child_env.update(env or {})
-    command = [str(exe), "--interface", "wsgi", "--host", LOOPBACK, "--port", str(port), "--workers", "1", "--no-ws",
-               *extra_args, "wsgi:app"]  # fmt: skip
+    command = [str(exe), "--interface", "wsgi", "--host", LOOPBACK, "--port", str(port), "--workers", str(workers),
+               "--no-ws", *extra_args, "wsgi:app"]  # fmt: skip
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=child_env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip

@@ -44,12 +44,12 @@ def test_access_log_is_one_json_line_per_request(app, client):
     import io
 
     access_log = app.wsgi_app  # the outermost middleware
-    stream, access_log.stream = access_log.stream, io.StringIO()
+    stream, access_log.stream = access_log.stream, io.BytesIO()
     try:
         client.get("/feed.atom?x=1", headers={"User-Agent": 'Test "Reader"/1.0', "Accept-Encoding": "gzip"})
         client.get("/nope").close()  # a streamed Flask body is logged when the server closes it
         client.get("/tags/z%C3%BCrich").close()
-        lines = access_log.stream.getvalue().splitlines()
+        lines = access_log.stream.getvalue().decode().splitlines()
     finally:
         access_log.stream = stream
     first, second, third = (json.loads(line) for line in lines)
