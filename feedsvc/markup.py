@@ -89,11 +89,6 @@ def _render(source: str) -> tuple[str, str]:
     return html, _first_paragraph(tokens)
 
 
-def render_markdown(source: str) -> str:
-    """Render Markdown to sanitised HTML (links may stay relative)."""
-    return Markdown(source).html
-
-
 def _first_paragraph(tokens) -> str:
     for opening, inline in zip(tokens, tokens[1:]):
         if opening.type == "paragraph_open" and not opening.hidden and inline.children is not None:
