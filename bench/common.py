@@ -133,19 +133,22 @@ def wait_until(condition, timeout: float, interval: float = 0.05, what: str = "c
         time.sleep(interval)
 
 
-def children(pid: int) -> list[int]:
-    """Pids whose parent is ``pid`` (from /proc)."""
-    result = []
+def _stat_fields() -> dict[int, list[bytes]]:
+    """pid -> the fields of /proc/<pid>/stat after the command name (field 3 onwards), for every process."""
+    table = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
                 with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
+                    table[int(entry.name)] = stat.read().rsplit(b")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == pid:
-                result.append(int(entry.name))
-    return sorted(result)
+    return table
+
+
+def children(pid: int) -> list[int]:
+    """Pids whose parent is ``pid`` (from /proc)."""
+    return sorted(child for child, fields in _stat_fields().items() if int(fields[1]) == pid)
 
 
 def memory_kb(pid: int) -> dict[str, int]:
@@ -198,16 +201,7 @@ def _system_busy() -> float:
 
 def _process_table() -> dict[int, tuple[int, float]]:
     """pid -> (parent pid, CPU seconds of it and its reaped children)."""
-    table = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
-            except OSError:
-                continue
-            table[int(entry.name)] = (int(fields[1]), sum(int(v) for v in fields[11:15]) / _TICK)
-    return table
+    return {pid: (int(fields[1]), sum(int(v) for v in fields[11:15]) / _TICK) for pid, fields in _stat_fields().items()}
 
 
 def _own_cpu() -> float:
