@@ -9,6 +9,7 @@ look-up, a content-coding choice and an ETag comparison. Everything else
 from __future__ import annotations
 
 from . import delta
+from .catalog import HTML_HEADERS
 from .http import ALLOW, Resource, choose_coding, is_fresh
 from .pages import render_error
 
@@ -17,8 +18,7 @@ _OPTIONS_HEADERS = [("Allow", ALLOW), ("Content-Length", "0")]
 
 def _error(code: int, reason: str, text: str, extra: list[tuple[str, str]] = ()) -> tuple[str, list, bytes]:
     body = render_error(code, reason, text)
-    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
-               ("X-Content-Type-Options", "nosniff"), *extra]  # fmt: skip
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))), *HTML_HEADERS, *extra]
     return f"{code} {reason}", headers, body
 
 

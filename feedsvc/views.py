@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
+from .catalog import HTML_HEADERS
 from .pages import render_error
 
 bp = Blueprint("feedsvc", __name__)
@@ -48,6 +49,9 @@ def unexpected_error(error: Exception):
 
 @bp.after_app_request
 def common_headers(response: Response) -> Response:
-    """Headers every Flask-made response carries."""
+    """Headers every Flask-made response carries; HTML gets the same policy as the prepared pages."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        for name, value in HTML_HEADERS:
+            response.headers.setdefault(name, value)
     return response
