@@ -9,7 +9,6 @@ Serving results are ``bench/out/serve-<label>.json``, scale results
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from .common import BENCH, OUT, load_json
 

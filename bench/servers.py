@@ -16,7 +16,7 @@ import time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from .common import OUT, ROOT, Process, children, get, log, port_open, try_get, wait_until
+from .common import ROOT, Process, children, get, log, port_open, try_get, wait_until
 
 DJANGO_TARGET = "bench.django_peer.app:application"
 
