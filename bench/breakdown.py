@@ -36,7 +36,9 @@ def _package(filename: str, name: str = "") -> str:
         if marker in path:
             rest = path.split(marker, 1)[1].lstrip("/")
             if marker == "/lib/python3":
-                return "stdlib:" + rest.split("/", 1)[1].split("/", 1)[0].removesuffix(".py") if "/" in rest else "stdlib"
+                return (
+                    "stdlib:" + rest.split("/", 1)[1].split("/", 1)[0].removesuffix(".py") if "/" in rest else "stdlib"
+                )
             return rest.split("/", 1)[0].removesuffix(".py")
     if "/feedsvc/" in path:
         return "feedsvc"
@@ -64,24 +66,38 @@ def child(mode: str) -> dict:
     if stats:
         by_package: dict[str, float] = defaultdict(float)
         functions = []
-        for (filename, line, name), (_, _, self_time, _, _) in stats.stats.items():
+        for (filename, _line, name), (_, _, self_time, _, _) in stats.stats.items():
             package = _package(filename, name)
             by_package[package] += self_time
             functions.append((self_time, name if filename == "~" else f"{package}:{os.path.basename(filename)}:{name}"))
         total = sum(by_package.values()) or 1
-        result["share_by_package"] = {k: round(v / total, 3) for k, v in sorted(by_package.items(), key=lambda kv: -kv[1])[:8]}
+        result["share_by_package"] = {
+            k: round(v / total, 3) for k, v in sorted(by_package.items(), key=lambda kv: -kv[1])[:8]
+        }
         result["hottest_functions"] = [f"{name} {t / total:.0%}" for t, name in sorted(functions, reverse=True)[:6]]
     return result
 
 
 def breakdown(folder: str, warm: str = "false", timeout: float = 1800) -> dict:
     """Run a plain and a profiled start-up, each in a fresh process, for ``folder``."""
-    env = dict(os.environ, FEEDSVC_CONTENT_DIR=str(folder), FEEDSVC_WARM=warm, FEEDSVC_SITE_URL="http://127.0.0.1:8000",
-               FEEDSVC_ACCESS_LOG="false", FEEDSVC_LOG_LEVEL="WARNING")  # fmt: skip
+    env = dict(
+        os.environ,
+        FEEDSVC_CONTENT_DIR=str(folder),
+        FEEDSVC_WARM=warm,
+        FEEDSVC_SITE_URL="http://127.0.0.1:8000",
+        FEEDSVC_ACCESS_LOG="false",
+        FEEDSVC_LOG_LEVEL="WARNING",
+    )
     result = {"warm": warm}
     for mode in ("plain", "profile"):
-        done = subprocess.run([sys.executable, "-m", "bench.breakdown", "--child", mode], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=timeout)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.breakdown", "--child", mode],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if done.returncode != 0:
             raise RuntimeError(done.stderr.strip()[-2000:])
         result[mode] = json.loads(done.stdout.strip().splitlines()[-1])

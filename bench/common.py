@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -48,7 +49,9 @@ class Reply:
     body: bytes
 
 
-def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 30.0, method: str = "GET") -> Reply:
+def get(
+    port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 30.0, method: str = "GET"
+) -> Reply:
     """One HTTP/1.1 request to 127.0.0.1:``port`` (no automatic decompression)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -74,14 +77,22 @@ def try_get(port: int, path: str) -> int | None:
 class Process:
     """A server we started in its own process group, stopped by its id (never by name)."""
 
-    def __init__(self, name: str, argv: list[str], *, env: dict | None = None, cwd: Path = ROOT, log_path: Path | None = None):
+    def __init__(
+        self, name: str, argv: list[str], *, env: dict | None = None, cwd: Path = ROOT, log_path: Path | None = None
+    ):
         self.name = name
         self.log_path = log_path or OUT / "logs" / f"{name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")
         self.started = time.monotonic()
         self.popen = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     @property
@@ -101,10 +112,8 @@ class Process:
         """SIGTERM the process, then SIGKILL its process group if it lingers."""
         if self.alive():
             self.popen.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.popen.wait(grace)
-            except subprocess.TimeoutExpired:
-                pass
         try:
             os.killpg(self.popen.pid, signal.SIGKILL)  # our own group: leftovers of this server only
         except ProcessLookupError:
@@ -212,7 +221,9 @@ def _own_cpu() -> float:
         mine |= frontier
         frontier = {pid for pid, (parent, _) in table.items() if parent in frontier} - mine
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    return sum(u.ru_utime + u.ru_stime for u in usage) + sum(table[pid][1] for pid in mine - {os.getpid()} if pid in table)
+    return sum(u.ru_utime + u.ru_stime for u in usage) + sum(
+        table[pid][1] for pid in mine - {os.getpid()} if pid in table
+    )
 
 
 class CpuWatch:

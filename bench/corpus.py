@@ -22,7 +22,7 @@ import random
 import shutil
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
@@ -31,24 +31,207 @@ DEFAULT_SEED = 20110705
 N_AUTHORS = 50
 N_TAGS = 200
 BODY_BYTES = 8192
-FIRST_DAY = datetime(2011, 7, 5, tzinfo=timezone.utc)
-LAST_DAY = datetime(2025, 12, 31, tzinfo=timezone.utc)
+FIRST_DAY = datetime(2011, 7, 5, tzinfo=UTC)
+LAST_DAY = datetime(2025, 12, 31, tzinfo=UTC)
 
-FUNCTION_WORDS = (
-    "the of and to a in that is was he for it with as his on be at by this had not are but from or have an "
-    "they which one you were her all she there would their we him been has when who will more no if out so said "
-    "what up its about into than them can only other new some could time these two may then do first any my now "
-    "such like our over man me even most made after also did many before must through back years where much your "
-    "way well down should because each just those people how too little state good very make world still own see "
-    "men work long get here between both life being under never day same another know while last might us great "
-    "old year off come since against go came right used take three"
-).split()
+FUNCTION_WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "a",
+    "in",
+    "that",
+    "is",
+    "was",
+    "he",
+    "for",
+    "it",
+    "with",
+    "as",
+    "his",
+    "on",
+    "be",
+    "at",
+    "by",
+    "this",
+    "had",
+    "not",
+    "are",
+    "but",
+    "from",
+    "or",
+    "have",
+    "an",
+    "they",
+    "which",
+    "one",
+    "you",
+    "were",
+    "her",
+    "all",
+    "she",
+    "there",
+    "would",
+    "their",
+    "we",
+    "him",
+    "been",
+    "has",
+    "when",
+    "who",
+    "will",
+    "more",
+    "no",
+    "if",
+    "out",
+    "so",
+    "said",
+    "what",
+    "up",
+    "its",
+    "about",
+    "into",
+    "than",
+    "them",
+    "can",
+    "only",
+    "other",
+    "new",
+    "some",
+    "could",
+    "time",
+    "these",
+    "two",
+    "may",
+    "then",
+    "do",
+    "first",
+    "any",
+    "my",
+    "now",
+    "such",
+    "like",
+    "our",
+    "over",
+    "man",
+    "me",
+    "even",
+    "most",
+    "made",
+    "after",
+    "also",
+    "did",
+    "many",
+    "before",
+    "must",
+    "through",
+    "back",
+    "years",
+    "where",
+    "much",
+    "your",
+    "way",
+    "well",
+    "down",
+    "should",
+    "because",
+    "each",
+    "just",
+    "those",
+    "people",
+    "how",
+    "too",
+    "little",
+    "state",
+    "good",
+    "very",
+    "make",
+    "world",
+    "still",
+    "own",
+    "see",
+    "men",
+    "work",
+    "long",
+    "get",
+    "here",
+    "between",
+    "both",
+    "life",
+    "being",
+    "under",
+    "never",
+    "day",
+    "same",
+    "another",
+    "know",
+    "while",
+    "last",
+    "might",
+    "us",
+    "great",
+    "old",
+    "year",
+    "off",
+    "come",
+    "since",
+    "against",
+    "go",
+    "came",
+    "right",
+    "used",
+    "take",
+    "three",
+]
 CATEGORIES = (
-    "Security", "Cloud", "Business", "Science", "Policy", "Hardware",
-    "Software", "Networks", "Privacy", "Research", "Markets", "Opinion",
-)  # fmt: skip
-_ONSETS = "b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr st sl sp ch sh th".split()
-_VOWELS = "a e i o u ai ea ou io".split()
+    "Security",
+    "Cloud",
+    "Business",
+    "Science",
+    "Policy",
+    "Hardware",
+    "Software",
+    "Networks",
+    "Privacy",
+    "Research",
+    "Markets",
+    "Opinion",
+)
+_ONSETS = [
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "w",
+    "z",
+    "br",
+    "cr",
+    "dr",
+    "fr",
+    "gr",
+    "pr",
+    "tr",
+    "st",
+    "sl",
+    "sp",
+    "ch",
+    "sh",
+    "th",
+]
+_VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ou", "io"]
 _CODAS = ["", "", "", "n", "r", "s", "t", "l", "m", "nd", "st", "rt", "ck"]
 
 
@@ -84,7 +267,10 @@ class Vocabulary:
         weights = [w * 3 for w in _zipf_weights(len(FUNCTION_WORDS))] + _zipf_weights(len(content_words), 0.9)
         self.cum_weights = list(accumulate(weights))  # precomputed: choices() would redo it per call
         self.authors = self._authors(rng, taken)
-        self.tags = [" ".join(pair).capitalize() for pair in zip(_unique_words(rng, N_TAGS, taken), _unique_words(rng, N_TAGS, taken))]
+        self.tags = [
+            " ".join(pair).capitalize()
+            for pair in zip(_unique_words(rng, N_TAGS, taken), _unique_words(rng, N_TAGS, taken), strict=False)
+        ]
         self.author_weights = list(accumulate(_zipf_weights(N_AUTHORS, 0.7)))
         self.tag_weights = list(accumulate(_zipf_weights(N_TAGS, 0.8)))
         self.sentences = [self._sentence(rng) for _ in range(20000)]
@@ -93,7 +279,7 @@ class Vocabulary:
     def _authors(rng: random.Random, taken: set[str]) -> list[tuple[str, str]]:
         """(slug, name) of each author."""
         first, last = _unique_words(rng, N_AUTHORS, taken, (2,)), _unique_words(rng, N_AUTHORS, taken, (2, 3))
-        return [(f"{a}-{b}", f"{a.capitalize()} {b.capitalize()}") for a, b in zip(first, last)]
+        return [(f"{a}-{b}", f"{a.capitalize()} {b.capitalize()}") for a, b in zip(first, last, strict=False)]
 
     def phrase(self, rng: random.Random, count: int) -> list[str]:
         return rng.choices(self.words, cum_weights=self.cum_weights, k=count)
@@ -112,7 +298,10 @@ def _paragraph(rng: random.Random, vocab: Vocabulary, links: list[str]) -> str:
         words = " ".join(vocab.phrase(rng, rng.randint(2, 5)))
         sentences.insert(rng.randrange(len(sentences) + 1), f"See [{words}]({rng.choice(links)}).")
     if rng.random() < 0.25:
-        sentences.insert(rng.randrange(len(sentences) + 1), f"It was *{' '.join(vocab.phrase(rng, 3))}*, **not** `{rng.choice(vocab.words)}`.")
+        sentences.insert(
+            rng.randrange(len(sentences) + 1),
+            f"It was *{' '.join(vocab.phrase(rng, 3))}*, **not** `{rng.choice(vocab.words)}`.",
+        )
     return " ".join(sentences)
 
 
@@ -124,7 +313,9 @@ def _block(rng: random.Random, vocab: Vocabulary, slug: str, number: int, links:
         return f"> {rng.choice(vocab.sentences)} {rng.choice(vocab.sentences)}\n>\n> — {name}"
     if roll < 0.14:
         alt = " ".join(vocab.phrase(rng, 4))
-        src = f"/images/{slug}-{number}.jpg" if rng.random() < 0.5 else f"https://images.example.org/{slug}/{number}.jpg"
+        src = (
+            f"/images/{slug}-{number}.jpg" if rng.random() < 0.5 else f"https://images.example.org/{slug}/{number}.jpg"
+        )
         return f'![{alt}]({src} "{rng.choice(vocab.sentences)}")'
     if roll < 0.19:
         return "\n".join(f"- {rng.choice(vocab.sentences)}" for _ in range(rng.randint(3, 6)))
@@ -169,7 +360,9 @@ def article(i: int, seed: int, vocab: Vocabulary) -> tuple[str, str]:
     slug = "-".join(w.strip(",.") for w in title_words[:6]) + f"-{i}"
     span = (LAST_DAY - FIRST_DAY).total_seconds()
     published = FIRST_DAY + timedelta(seconds=rng.randrange(int(span)))
-    authors = list(dict.fromkeys(rng.choices(vocab.authors, cum_weights=vocab.author_weights, k=2 if rng.random() < 0.1 else 1)))
+    authors = list(
+        dict.fromkeys(rng.choices(vocab.authors, cum_weights=vocab.author_weights, k=2 if rng.random() < 0.1 else 1))
+    )
     tags = list(dict.fromkeys(rng.choices(vocab.tags, cum_weights=vocab.tag_weights, k=rng.randint(2, 5))))
     size = max(5000, min(12000, int(rng.gauss(BODY_BYTES, 1200))))
     lines = [
@@ -212,7 +405,13 @@ base_url: http://127.0.0.1:8000
 
 
 def manifest(articles: int, seed: int) -> dict:
-    return {"generator_version": GENERATOR_VERSION, "articles": articles, "seed": seed, "authors": N_AUTHORS, "tags": N_TAGS}
+    return {
+        "generator_version": GENERATOR_VERSION,
+        "articles": articles,
+        "seed": seed,
+        "authors": N_AUTHORS,
+        "tags": N_TAGS,
+    }
 
 
 def is_current(out: Path, articles: int, seed: int) -> bool:
@@ -245,7 +444,10 @@ def generate(out: Path, articles: int, seed: int = DEFAULT_SEED, *, progress: bo
             print(f"  corpus {out.name}: {i + 1}/{articles} articles ({time.monotonic() - started:.0f} s)", flush=True)
     (out / ".corpus.json").write_text(json.dumps(manifest(articles, seed)))
     if progress:
-        print(f"  corpus {out.name}: {articles} articles, {total / 1e6:.0f} MB in {time.monotonic() - started:.1f} s", flush=True)
+        print(
+            f"  corpus {out.name}: {articles} articles, {total / 1e6:.0f} MB in {time.monotonic() - started:.1f} s",
+            flush=True,
+        )
     return out
 
 

@@ -46,7 +46,7 @@ LAYOUTS = {
     "_default/single.html": "<!doctype html><title>{{ .Title }}</title><article><h1>{{ .Title }}</h1>{{ .Content }}</article>\n",
     "_default/list.html": (
         "<!doctype html><title>{{ .Title }}</title><ol>"
-        "{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ol>\n"
+        '{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ol>\n'
     ),
 }
 
@@ -84,7 +84,9 @@ def build(label: str, corpus: Path) -> dict:
     home = public / "index.xml"
     items = home.read_text(errors="replace").count("<item>") if home.exists() else 0
     if process.returncode != 0 or not feeds or not items:
-        raise RuntimeError(f"hugo failed ({process.returncode}), {len(feeds)} RSS files:\n{(site / 'hugo.log').read_text()[-3000:]}")
+        raise RuntimeError(
+            f"hugo failed ({process.returncode}), {len(feeds)} RSS files:\n{(site / 'hugo.log').read_text()[-3000:]}"
+        )
     result = {
         "seconds": round(elapsed, 2),
         "peak_rss_kb": usage.ru_maxrss,
@@ -100,6 +102,8 @@ def build(label: str, corpus: Path) -> dict:
         "html_files": sum(1 for _ in public.rglob("*.html")),
         "command": " ".join(argv),
     }
-    log(f"  hugo: {label} built in {elapsed:.1f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB, "
-        f"{len(feeds)} RSS files, {result['html_files']} HTML files")  # fmt: skip
+    log(
+        f"  hugo: {label} built in {elapsed:.1f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB, "
+        f"{len(feeds)} RSS files, {result['html_files']} HTML files"
+    )
     return result

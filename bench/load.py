@@ -55,7 +55,15 @@ def parse(output: str) -> Load:
 
 def wrk(url: str, connections: int, seconds: int, headers: dict[str, str] | None = None, threads: int = 2) -> Load:
     """Load ``url`` with ``connections`` keep-alive connections for ``seconds`` (wrk takes whole seconds)."""
-    argv = [wrk_binary(), f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
+    argv = [
+        wrk_binary(),
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     for name, value in (headers or {}).items():
         argv += ["-H", f"{name}: {value}"]
     result = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60)

@@ -26,6 +26,7 @@ warm-up; 2 if it cannot run (no wrk, no /proc, the server does not start).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -47,8 +48,14 @@ HOST = "127.0.0.1"
 ARTICLE = "/articles/icspa-launched-to-fight-global-cyber-crime"
 PATHS = ["/feed.atom", "/feed.rss", "/feed.json", "/", ARTICLE, "/authors/tom-brewster", "/tags/cyber-war/feed.atom"]
 ENCODINGS = [None, "gzip", "br", "gzip, deflate, br"]  # none, an aggregator, a brotli client, a browser
-POLLED = [("/feed.atom", None), ("/feed.atom", "gzip"), ("/feed.rss", "gzip"), ("/feed.json", "gzip"),
-          ("/feed.json", "br"), ("/tags/cyber-war/feed.atom", "gzip")]  # fmt: skip
+POLLED = [
+    ("/feed.atom", None),
+    ("/feed.atom", "gzip"),
+    ("/feed.rss", "gzip"),
+    ("/feed.json", "gzip"),
+    ("/feed.json", "br"),
+    ("/tags/cyber-war/feed.atom", "gzip"),
+]
 MEMORY_GROWTH_LIMIT = 0.10  # fraction over the post-warm-up memory
 WARMUP_ROUNDS = 3
 BUSY_LIMIT = 0.25  # CPU in use by other programs before the start, above which the figures are flagged
@@ -102,10 +109,8 @@ class Server:
     def workers(self) -> list[int]:
         children = []
         for task in Path(f"/proc/{self.pid}/task").iterdir():
-            try:
+            with contextlib.suppress(OSError):
                 children += [int(pid) for pid in (task / "children").read_text().split()]
-            except OSError:
-                pass
         return sorted(children)
 
     def access_lines(self) -> int:
@@ -124,8 +129,15 @@ def start_server(port: int) -> Server:
     )  # anything else as the caller's environment has it (PYTHONUNBUFFERED changes the cost of access logs)
     log = OUT / "loadtest-server.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(["bash", "-c", "exec " + command], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            ["bash", "-c", "exec " + command],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     server = Server(proc, port, log, command)
     deadline = time.monotonic() + START_TIMEOUT
     while True:
@@ -145,10 +157,8 @@ def start_server(port: int) -> Server:
 def stop_server(server: Server) -> None:
     if server.proc.poll() is None:
         server.proc.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             server.proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass
     try:
         os.killpg(server.proc.pid, signal.SIGKILL)  # whatever is left of its process group
     except (ProcessLookupError, PermissionError):
@@ -199,16 +209,21 @@ class Memory:
         return self.main + sum(self.workers.values())
 
     def describe(self) -> str:
-        workers = ", ".join(f"worker {pid} {mib(kib)} ({self.threads[pid]} threads)"
-                            for pid, kib in self.workers.items())
+        workers = ", ".join(
+            f"worker {pid} {mib(kib)} ({self.threads[pid]} threads)" for pid, kib in self.workers.items()
+        )
         return f"{mib(self.total)} (main {mib(self.main)}; {workers})"
 
 
 def memory(server: Server) -> Memory:
     main = status(server.pid)[0]
     workers = {pid: status(pid) for pid in server.workers()}
-    return Memory(main, {pid: rss for pid, (rss, _, _) in workers.items()},
-                  {pid: n for pid, (_, n, _) in workers.items()}, {pid: cpu for pid, (_, _, cpu) in workers.items()})
+    return Memory(
+        main,
+        {pid: rss for pid, (rss, _, _) in workers.items()},
+        {pid: n for pid, (_, n, _) in workers.items()},
+        {pid: cpu for pid, (_, _, cpu) in workers.items()},
+    )
 
 
 def busy_cpu(seconds: float = 1.0) -> float:
@@ -238,10 +253,8 @@ class MemorySampler(threading.Thread):
 
     def run(self):
         while not self.halt.wait(self.interval):
-            try:
+            with contextlib.suppress(OSError, CannotRun):
                 self.samples.append(memory(self.server).total)
-            except (OSError, CannotRun):
-                pass
 
 
 # -- wrk -----------------------------------------------------------------------
@@ -321,7 +334,7 @@ def write_lua(mix: list[Request], path: Path) -> None:
     lines = []
     for item in mix:
         headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in item.headers.items())
-        lines.append(f"  wrk.format(\"GET\", {lua_string(item.path)}, {{{headers}}}),")
+        lines.append(f'  wrk.format("GET", {lua_string(item.path)}, {{{headers}}}),')
     path.write_text(LUA % {"requests": "\n".join(lines)})
 
 
@@ -339,8 +352,18 @@ class WrkResult:
 
 
 def run_wrk(port: int, script: Path, seconds: int, connections: int, threads: int = 2) -> WrkResult:
-    argv = [wrk_binary(), f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency",
-            "--timeout", "5s", "-s", str(script), f"http://{HOST}:{port}/"]  # fmt: skip
+    argv = [
+        wrk_binary(),
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "5s",
+        "-s",
+        str(script),
+        f"http://{HOST}:{port}/",
+    ]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, stdin=subprocess.DEVNULL)
     output = done.stdout + done.stderr
     if done.returncode != 0:
@@ -370,11 +393,12 @@ def parse_wrk(output: str) -> WrkResult:
         rps=float(rps.group(1)),
         p50_ms=ms(percentiles["50"]),
         p99_ms=ms(percentiles["99"]),
-        socket_errors=dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups())))
-        if errors else {"connect": 0, "read": 0, "write": 0, "timeout": 0},
+        socket_errors=dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=False))
+        if errors
+        else {"connect": 0, "read": 0, "write": 0, "timeout": 0},
         non_2xx_3xx=int(bad.group(1)) if bad else 0,
         statuses=counts,
-    )  # fmt: skip
+    )
 
 
 def wrk_binary() -> str:
@@ -401,8 +425,10 @@ def main() -> int:
     try:
         workers = server.workers()
         print(f"server: {server.command}  (PORT={port}, FEEDSVC_SITE_URL=http://{HOST}:{port}, bundled content)")
-        print(f"        main process {server.pid}, workers {workers}; stdout -> {server.log.relative_to(ROOT)}"
-              f"; PYTHONUNBUFFERED={os.environ.get('PYTHONUNBUFFERED', '(unset)')}")
+        print(
+            f"        main process {server.pid}, workers {workers}; stdout -> {server.log.relative_to(ROOT)}"
+            f"; PYTHONUNBUFFERED={os.environ.get('PYTHONUNBUFFERED', '(unset)')}"
+        )
         mix = request_mix(port)
         script = OUT / "loadtest.lua"
         write_lua(mix, script)
@@ -420,8 +446,10 @@ def main() -> int:
         for number in range(rounds):
             warm = run_wrk(port, script, warmup // rounds + (number < warmup % rounds), connections)
             state = memory(server)
-            print(f"  round {number + 1}: {warm.requests} requests, {warm.rps:.0f} requests/s, "
-                  f"statuses {warm.statuses}; {state.describe()}")  # fmt: skip
+            print(
+                f"  round {number + 1}: {warm.requests} requests, {warm.rps:.0f} requests/s, "
+                f"statuses {warm.statuses}; {state.describe()}"
+            )
         time.sleep(1)  # let the last responses and log lines out
         before = memory(server)
         logged_before = server.access_lines()
@@ -453,26 +481,37 @@ def main() -> int:
     print(f"latency:          p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms")
     print(f"socket errors:    {errors} ({', '.join(f'{k} {v}' for k, v in result.socket_errors.items())})")
     print(f"non-2xx/3xx:      {result.non_2xx_3xx} (wrk)")
-    print(f"statuses:         {', '.join(f'{s}: {n}' for s, n in sorted(result.statuses.items()))}"
-          f"  ({conditional} of the {len(mix)} requests in the mix are conditional: "
-          f"{conditional / len(mix):.1%} expected 304)")  # fmt: skip
-    print(f"access log:       {logged} lines during the load, {logged - result.requests:+d} against wrk's count "
-          f"(wrk leaves out requests in flight when it stops: 0 to {connections} more expected)")  # fmt: skip
+    print(
+        f"statuses:         {', '.join(f'{s}: {n}' for s, n in sorted(result.statuses.items()))}"
+        f"  ({conditional} of the {len(mix)} requests in the mix are conditional: "
+        f"{conditional / len(mix):.1%} expected 304)"
+    )
+    print(
+        f"access log:       {logged} lines during the load, {logged - result.requests:+d} against wrk's count "
+        f"(wrk leaves out requests in flight when it stops: 0 to {connections} more expected)"
+    )
     print(f"memory, warm-up:  {before.describe()}")
     print(f"memory, end:      {after.describe()}")
-    print(f"memory growth:    {growth:+.1%} (limit +{MEMORY_GROWTH_LIMIT:.0%}); "
-          f"highest sample during the load {mib(peak)}")
+    print(
+        f"memory growth:    {growth:+.1%} (limit +{MEMORY_GROWTH_LIMIT:.0%}); "
+        f"highest sample during the load {mib(peak)}"
+    )
     shares = {pid: after.cpu[pid] - before.cpu.get(pid, 0.0) for pid in after.cpu}
     spent = sum(shares.values()) or 1.0
-    print("worker CPU:       " + ", ".join(f"worker {pid} {sec:.1f} s ({sec / spent:.0%})"
-                                           for pid, sec in shares.items()) + " during the load")
+    print(
+        "worker CPU:       "
+        + ", ".join(f"worker {pid} {sec:.1f} s ({sec / spent:.0%})" for pid, sec in shares.items())
+        + " during the load"
+    )
 
     cores = os.cpu_count() or 1
     print(f"machine:          {cores} cores, {busy:.0%} of the CPU in use by other programs before the start")
     if busy > BUSY_LIMIT:
-        print(f"WARNING: the machine was busy ({busy:.0%} of its CPU in use before the start): requests/s and "
-              "latency are not representative, and the spread of connections over the workers, hence their "
-              "thread pools and memory, varies more")  # fmt: skip
+        print(
+            f"WARNING: the machine was busy ({busy:.0%} of its CPU in use before the start): requests/s and "
+            "latency are not representative, and the spread of connections over the workers, hence their "
+            "thread pools and memory, varies more"
+        )
 
     failures = []
     if not alive:
@@ -485,9 +524,11 @@ def main() -> int:
         failures.append(f"{result.non_2xx_3xx} responses not 2xx/3xx; statuses other than 2xx/304: {others}")
     if growth > MEMORY_GROWTH_LIMIT:
         threads = f"{sum(before.threads.values())} -> {sum(after.threads.values())}"
-        failures.append(f"memory grew {growth:+.1%} (more than {MEMORY_GROWTH_LIMIT:.0%}) during the load; "
-                        f"the workers' threads went {threads} (granian's blocking-thread pool grows with "
-                        "concurrency: growth with many more threads is that pool, not a leak)")  # fmt: skip
+        failures.append(
+            f"memory grew {growth:+.1%} (more than {MEMORY_GROWTH_LIMIT:.0%}) during the load; "
+            f"the workers' threads went {threads} (granian's blocking-thread pool grows with "
+            "concurrency: growth with many more threads is that pool, not a leak)"
+        )
     if not 0 <= logged - result.requests <= connections:
         failures.append(f"the access log has {logged} lines for wrk's {result.requests} requests")
     if failures:

@@ -36,7 +36,10 @@ def _verdict(ok: bool | None) -> str:
 
 def table(header: list[str], rows: list[list[str]]) -> str:
     """A Markdown table (right-aligned numbers)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(":--" if i == 0 else "--:" for i in range(len(header))) + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(":--" if i == 0 else "--:" for i in range(len(header))) + "|",
+    ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -62,7 +65,7 @@ def serving_section(serve: dict) -> str:
     best = _best(serve)
     settings = serve["settings"]
     rows = []
-    for scenario, title in dict((r["scenario"], r["title"]) for r in serve["rows"]).items():
+    for scenario, title in {r["scenario"]: r["title"] for r in serve["rows"]}.items():
         for conns in settings["connections"]:
             row = [title, str(conns)]
             ours = best.get((scenario, conns, "feedsvc"))
@@ -73,8 +76,21 @@ def serving_section(serve: dict) -> str:
                 result = best.get((scenario, conns, server))
                 row.append(f"{ours['rps'] / result['rps']:.2f}×" if result and ours else "—")
             rows.append(row)
-    header = ["request", "conns", "feedsvc req/s", "p50 ms", "p99 ms", "nginx req/s", "p50 ms", "p99 ms",
-              "Django req/s", "p50 ms", "p99 ms", "feedsvc ÷ nginx", "feedsvc ÷ Django"]  # fmt: skip
+    header = [
+        "request",
+        "conns",
+        "feedsvc req/s",
+        "p50 ms",
+        "p99 ms",
+        "nginx req/s",
+        "p50 ms",
+        "p99 ms",
+        "Django req/s",
+        "p50 ms",
+        "p99 ms",
+        "feedsvc ÷ nginx",
+        "feedsvc ÷ Django",
+    ]
     sizes = serve["sizes"]
     size_note = "; ".join(
         f"{NAMES[server]} " + ", ".join(f"{key} {value:,} B" for key, value in by_key.items() if key != "304")
@@ -103,27 +119,62 @@ def scale_section(scale: dict) -> str:
         growth = ""
         if previous:
             pf, pn = previous["feedsvc"], previous["articles"]
-            growth = (f"×{row['articles'] / pn:.0f} articles: ×{f['ready_s'] / pf['ready_s']:.1f} time, "
-                      f"×{peak / max(pf['worker_peak_rss_kb']):.1f} memory")  # fmt: skip
-        rows.append([
-            f"{row['articles']:,}", f"{f['bind_s']:.1f}", f"{f['ready_s']:.1f}", f"{f['all_workers_s']:.1f}",
-            f"{1000 * f['ready_s'] / row['articles']:.2f}", "/".join(f"{c:.1f}" for c in f.get("worker_cpu_s", [])) or "—",
-            _mb(peak), f"{peak / 1024 / row['articles'] * 1000:.1f}",
-            f"{h['seconds']:.1f}" if h else "—", _mb(h["peak_rss_kb"]) if h else "—", str(h["rss_files"]) if h else "—",
-            f"{f['ready_s'] / h['seconds']:.2f}×" if h else "—", growth, f"{f.get('foreign_cpu', 0):.0%}",
-        ])  # fmt: skip
+            growth = (
+                f"×{row['articles'] / pn:.0f} articles: ×{f['ready_s'] / pf['ready_s']:.1f} time, "
+                f"×{peak / max(pf['worker_peak_rss_kb']):.1f} memory"
+            )
+        rows.append(
+            [
+                f"{row['articles']:,}",
+                f"{f['bind_s']:.1f}",
+                f"{f['ready_s']:.1f}",
+                f"{f['all_workers_s']:.1f}",
+                f"{1000 * f['ready_s'] / row['articles']:.2f}",
+                "/".join(f"{c:.1f}" for c in f.get("worker_cpu_s", [])) or "—",
+                _mb(peak),
+                f"{peak / 1024 / row['articles'] * 1000:.1f}",
+                f"{h['seconds']:.1f}" if h else "—",
+                _mb(h["peak_rss_kb"]) if h else "—",
+                str(h["rss_files"]) if h else "—",
+                f"{f['ready_s'] / h['seconds']:.2f}×" if h else "—",
+                growth,
+                f"{f.get('foreign_cpu', 0):.0%}",
+            ]
+        )
         previous = row
-    header = ["articles", "bind s", "feed served s", "all workers s", "s per 1k articles", "CPU s per worker",
-              "peak RSS/worker MB", "MB per 1k", "Hugo build s", "Hugo peak RSS MB", "Hugo RSS files",
-              "feedsvc ÷ Hugo", "growth vs previous row", "others' CPU"]  # fmt: skip
+    header = [
+        "articles",
+        "bind s",
+        "feed served s",
+        "all workers s",
+        "s per 1k articles",
+        "CPU s per worker",
+        "peak RSS/worker MB",
+        "MB per 1k",
+        "Hugo build s",
+        "Hugo peak RSS MB",
+        "Hugo RSS files",
+        "feedsvc ÷ Hugo",
+        "growth vs previous row",
+        "others' CPU",
+    ]
     text = table(header, rows)
     breakdown_rows = []
     for row in scale["rows"]:
         b = row.get("breakdown")
         if b and "plain" in b:
-            shares = ", ".join(f"{name} {share:.0%}" for name, share in list(b["profile"]["share_by_package"].items())[:5])
-            breakdown_rows.append([f"{row['articles']:,}", f"{b['plain']['seconds']:.1f}", _mb(b["plain"]["peak_rss_kb"]), shares,
-                                   "; ".join(b["profile"]["hottest_functions"][:3])])  # fmt: skip
+            shares = ", ".join(
+                f"{name} {share:.0%}" for name, share in list(b["profile"]["share_by_package"].items())[:5]
+            )
+            breakdown_rows.append(
+                [
+                    f"{row['articles']:,}",
+                    f"{b['plain']['seconds']:.1f}",
+                    _mb(b["plain"]["peak_rss_kb"]),
+                    shares,
+                    "; ".join(b["profile"]["hottest_functions"][:3]),
+                ]
+            )
         elif b:
             breakdown_rows.append([f"{row['articles']:,}", "error", "", b.get("error", "")[:200], ""])
     if breakdown_rows:
@@ -141,12 +192,22 @@ def scale_section(scale: dict) -> str:
             f"and {h['html_files']:,} HTML files: `{h['command']}` (cold: public/ removed first)."
         )
     env = ", ".join(f"{k}={v}" for k, v in scale["rows"][0]["feedsvc"].get("env", {}).items())
-    runs = [f"{r['label']}: feedsvc {', '.join(map(str, r['feedsvc'].get('runs', [])))} s"
-            + (f", Hugo {', '.join(map(str, r['hugo'].get('runs', [])))} s" if r.get("hugo") else "") for r in scale["rows"]]
-    foreign = max([r["feedsvc"].get("foreign_cpu", 0) for r in scale["rows"]] + [r["hugo"].get("foreign_cpu", 0) for r in scale["rows"] if r.get("hugo")])
-    text += (f"\n\nEach size is the median of its runs (feedsvc and Hugo alternating): {'; '.join(runs)}. "
-             f"Other processes used at most {foreign:.0%} of the CPU during a kept run.")
-    return text + f"\n\nMeasured {scale['measured_at']}; command `{scale['rows'][0]['feedsvc']['command']}` with {env}.\n"
+    runs = [
+        f"{r['label']}: feedsvc {', '.join(map(str, r['feedsvc'].get('runs', [])))} s"
+        + (f", Hugo {', '.join(map(str, r['hugo'].get('runs', [])))} s" if r.get("hugo") else "")
+        for r in scale["rows"]
+    ]
+    foreign = max(
+        [r["feedsvc"].get("foreign_cpu", 0) for r in scale["rows"]]
+        + [r["hugo"].get("foreign_cpu", 0) for r in scale["rows"] if r.get("hugo")]
+    )
+    text += (
+        f"\n\nEach size is the median of its runs (feedsvc and Hugo alternating): {'; '.join(runs)}. "
+        f"Other processes used at most {foreign:.0%} of the CPU during a kept run."
+    )
+    return (
+        text + f"\n\nMeasured {scale['measured_at']}; command `{scale['rows'][0]['feedsvc']['command']}` with {env}.\n"
+    )
 
 
 def targets_section(serves: list[dict], scale: dict | None) -> str:
@@ -162,16 +223,26 @@ def targets_section(serves: list[dict], scale: dict | None) -> str:
                 if ours and peer:
                     ratio = ours["rps"] / peer["rps"]
                     goal = f"{target:.2f}" if peer_name == "nginx" else f"{target:.0f}"
-                    rows.append([f"site feed {name}, 16 conns: ≥ {goal}× {label} ({serve['label']})",
-                                 f"{ratio:{fmt}}× ({_num(ours['rps'])} vs {_num(peer['rps'])} req/s)", _verdict(ratio >= target)])  # fmt: skip
+                    rows.append(
+                        [
+                            f"site feed {name}, 16 conns: ≥ {goal}× {label} ({serve['label']})",
+                            f"{ratio:{fmt}}× ({_num(ours['rps'])} vs {_num(peer['rps'])} req/s)",
+                            _verdict(ratio >= target),
+                        ]
+                    )
     by_label = {r["label"]: r for r in (scale or {}).get("rows", [])}
     row10 = by_label.get("10k")
     if row10:
         f, h = row10["feedsvc"], row10.get("hugo")
         if h:
             ratio = f["ready_s"] / h["seconds"]
-            rows.append([f"10k: ready to serve ≤ {TARGET_HUGO}× Hugo's build", f"{f['ready_s']:.1f} s vs {h['seconds']:.1f} s = {ratio:.2f}×",
-                         _verdict(ratio <= TARGET_HUGO)])  # fmt: skip
+            rows.append(
+                [
+                    f"10k: ready to serve ≤ {TARGET_HUGO}× Hugo's build",
+                    f"{f['ready_s']:.1f} s vs {h['seconds']:.1f} s = {ratio:.2f}×",
+                    _verdict(ratio <= TARGET_HUGO),
+                ]
+            )
         peak = max(f["worker_peak_rss_kb"]) / 1024
         measured = f"{peak:.0f} MB once serving"
         served = next((s for s in serves if s["label"] == "10k"), None)
@@ -183,22 +254,41 @@ def targets_section(serves: list[dict], scale: dict | None) -> str:
     row100 = by_label.get("100k")
     if row100:
         f = row100["feedsvc"]
-        rows.append([f"100k: binds $PORT and serves within {TARGET_100K_S} s", f"bind {f['bind_s']:.0f} s, feed {f['ready_s']:.0f} s; "
-                     f"{max(f['worker_peak_rss_kb']) / 1024:.0f} MB per worker", _verdict(f["ready_s"] <= TARGET_100K_S)])  # fmt: skip
+        rows.append(
+            [
+                f"100k: binds $PORT and serves within {TARGET_100K_S} s",
+                f"bind {f['bind_s']:.0f} s, feed {f['ready_s']:.0f} s; "
+                f"{max(f['worker_peak_rss_kb']) / 1024:.0f} MB per worker",
+                _verdict(f["ready_s"] <= TARGET_100K_S),
+            ]
+        )
     elif scale:
-        rows.append([f"100k: binds $PORT and serves within {TARGET_100K_S} s", "not measured in this run (`make bench-scale`)", "n/a"])
+        rows.append(
+            [
+                f"100k: binds $PORT and serves within {TARGET_100K_S} s",
+                "not measured in this run (`make bench-scale`)",
+                "n/a",
+            ]
+        )
     if scale and len(scale["rows"]) > 1:
         steps, ok = [], True
-        for before, after in zip(scale["rows"], scale["rows"][1:]):
+        for before, after in zip(scale["rows"], scale["rows"][1:], strict=False):
             size = after["articles"] / before["articles"]
-            factors = {"time": after["feedsvc"]["ready_s"] / before["feedsvc"]["ready_s"],
-                       "memory": max(after["feedsvc"]["worker_peak_rss_kb"]) / max(before["feedsvc"]["worker_peak_rss_kb"])}
+            factors = {
+                "time": after["feedsvc"]["ready_s"] / before["feedsvc"]["ready_s"],
+                "memory": max(after["feedsvc"]["worker_peak_rss_kb"]) / max(before["feedsvc"]["worker_peak_rss_kb"]),
+            }
             alone = [r.get("breakdown", {}).get("plain", {}).get("seconds") for r in (before, after)]
             if all(alone):
                 factors["time alone"] = alone[1] / alone[0]
             ok = ok and all(f <= LINEAR_SLACK * size for f in factors.values())
-            steps.append(f"{before['label']} → {after['label']} (×{size:.0f}): " + ", ".join(f"{k} ×{v:.1f}" for k, v in factors.items()))
-        rows.append([f"cost grows linearly (each ×10 step within ×{LINEAR_SLACK * 10:.0f})", "; ".join(steps), _verdict(ok)])
+            steps.append(
+                f"{before['label']} → {after['label']} (×{size:.0f}): "
+                + ", ".join(f"{k} ×{v:.1f}" for k, v in factors.items())
+            )
+        rows.append(
+            [f"cost grows linearly (each ×10 step within ×{LINEAR_SLACK * 10:.0f})", "; ".join(steps), _verdict(ok)]
+        )
     return table(["target", "measured", "result"], rows)
 
 
@@ -210,24 +300,34 @@ def render(meta: dict | None = None) -> str:
     if meta is None:  # the newest run's
         metas = [m for m in [*(s.get("meta") for s in serves), (scale or {}).get("meta")] if m]
         meta = max(metas, key=lambda m: m["date"]) if metas else None
-    parts = ["# feedsvc benchmark results", "", "Written by `make bench` / `make bench-scale` (bench/run.py); see bench/README.md.", ""]
+    parts = [
+        "# feedsvc benchmark results",
+        "",
+        "Written by `make bench` / `make bench-scale` (bench/run.py); see bench/README.md.",
+        "",
+    ]
     if meta:
         parts += [machine_section(meta)]
     parts += ["## Targets", "", targets_section(serves, scale), ""]
     if serves:
         s0 = serves[0]["settings"]
         parts += [
-            "## Serving", "",
+            "## Serving",
+            "",
             f"wrk, {', '.join(map(str, s0['connections']))} keep-alive connections, 2 threads, {s0['seconds']} s per run after a "
             f"{s0['warmup']} s warm-up; servers alternate (feedsvc, nginx, Django, feedsvc, …); kept: {s0['pick']}. "
             f"feedsvc and Django run under the same Procfile command on 127.0.0.1 (`{serves[0]['commands']['feedsvc']}`, "
             f"{', '.join(f'{k}={v}' for k, v in s0.get('env', {}).items())}"
             f"{'' if s0['access_log'] else '; no access log, as nginx has access_log off'}); nginx (2 workers) serves "
-            "feedsvc's bytes as static files (gzip_static). Latencies are wrk's p50/p99.", "",
-        ]  # fmt: skip
+            "feedsvc's bytes as static files (gzip_static). Latencies are wrk's p50/p99.",
+            "",
+        ]
         for serve in serves:
             if serve.get("meta") and meta and serve["meta"]["date"] != meta["date"]:
-                parts += [f"(measured by an earlier run, {serve['meta']['date']}, feedsvc {serve['meta']['feedsvc']})", ""]
+                parts += [
+                    f"(measured by an earlier run, {serve['meta']['date']}, feedsvc {serve['meta']['feedsvc']})",
+                    "",
+                ]
             parts += [serving_section(serve), ""]
     if scale:
         parts += ["## Scale: start to first feed, memory, and Hugo", ""]

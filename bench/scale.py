@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import hugo
@@ -33,7 +33,9 @@ def _progress(server: AppServer, label: str) -> None:
     log(f"  {label}: {time.monotonic() - server.started:5.0f} s, still loading; worker RSS {rss} MB")
 
 
-def start_up(label: str, content_dir: Path, *, warm: str = "false", workers: int | None = None, timeout: float = 900) -> dict:
+def start_up(
+    label: str, content_dir: Path, *, warm: str = "false", workers: int | None = None, timeout: float = 900
+) -> dict:
     """Start the Procfile server on ``content_dir`` and time it until every worker serves."""
     port = free_port()
     server = AppServer(f"scale-{label}", port, content_dir, warm=warm, workers=workers)
@@ -87,8 +89,10 @@ def start_up(label: str, content_dir: Path, *, warm: str = "false", workers: int
         "env": server.settings,
         "command": server.command,
     }
-    log(f"  feedsvc {label}: bind {bind:.2f} s, /feed.atom 200 after {ready:.1f} s, all {len(peaks)} workers after "
-        f"{all_ready:.1f} s; peak RSS per worker {max(peaks) / 1024:.0f} MB")  # fmt: skip
+    log(
+        f"  feedsvc {label}: bind {bind:.2f} s, /feed.atom 200 after {ready:.1f} s, all {len(peaks)} workers after "
+        f"{all_ready:.1f} s; peak RSS per worker {max(peaks) / 1024:.0f} MB"
+    )
     return result
 
 
@@ -107,9 +111,19 @@ def median_run(runs: list[dict], key: str) -> dict:
     return chosen
 
 
-def run(corpora: dict[str, Path], *, with_hugo: bool = True, warm: str = "false", workers: int | None = None,
-        timeout: float = 900, breakdown_max: int = 10000, repeat: int = 3, repeat_max: int = 10000,
-        hugo_max: int = 10000, quiet_wait: float = 60) -> dict:  # fmt: skip
+def run(
+    corpora: dict[str, Path],
+    *,
+    with_hugo: bool = True,
+    warm: str = "false",
+    workers: int | None = None,
+    timeout: float = 900,
+    breakdown_max: int = 10000,
+    repeat: int = 3,
+    repeat_max: int = 10000,
+    hugo_max: int = 10000,
+    quiet_wait: float = 60,
+) -> dict:
     """Measure every corpus (label -> folder), smallest first; Hugo builds each too.
 
     Corpora up to ``repeat_max`` articles are measured ``repeat`` times, feedsvc
@@ -125,10 +139,18 @@ def run(corpora: dict[str, Path], *, with_hugo: bool = True, warm: str = "false"
         starts, builds = [], []
         for _ in range(times):
             retries = RETRIES if times > 1 else 0  # a large corpus is measured once, disturbed or not
-            starts.append(undisturbed(lambda: start_up(label, folder, warm=warm, workers=workers, timeout=timeout),
-                                      quiet_wait, wait_first=True, retries=retries))
+            starts.append(
+                undisturbed(
+                    lambda: start_up(label, folder, warm=warm, workers=workers, timeout=timeout),
+                    quiet_wait,
+                    wait_first=True,
+                    retries=retries,
+                )
+            )
             if with_hugo and articles <= hugo_max:
-                builds.append(undisturbed(lambda: hugo.build(label, folder), quiet_wait, wait_first=True, retries=retries))
+                builds.append(
+                    undisturbed(lambda: hugo.build(label, folder), quiet_wait, wait_first=True, retries=retries)
+                )
         row = {"label": label, "articles": articles, "feedsvc": median_run(starts, "ready_s")}
         if builds:
             row["hugo"] = median_run(builds, "seconds")
@@ -136,6 +158,6 @@ def run(corpora: dict[str, Path], *, with_hugo: bool = True, warm: str = "false"
             wait_quiet(quiet_wait)
             row["breakdown"] = breakdown(folder, warm, timeout)
             log(f"  breakdown {label}: {json.dumps(row['breakdown'])}")
-        row["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        row["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         rows.append(row)
-    return {"rows": rows, "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "repeat": repeat}
+    return {"rows": rows, "measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "repeat": repeat}

@@ -13,7 +13,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -84,7 +84,9 @@ def prepare(scenarios, ports: dict[str, int], article_path: str) -> dict[str, di
             reply = get(ports[server], scenario.path(article_path), headers)
             encoding = reply.headers.get("content-encoding")
             if reply.status != scenario.status or encoding != scenario.encoding:
-                raise RuntimeError(f"{server} answered {reply.status} {encoding} to {scenario.title} (headers {headers})")
+                raise RuntimeError(
+                    f"{server} answered {reply.status} {encoding} to {scenario.title} (headers {headers})"
+                )
             scenario.headers[server] = headers
             sizes[server][scenario.key] = len(reply.body)
     return sizes
@@ -112,8 +114,17 @@ def undisturbed(run, quiet_wait: float, wait_first: bool = False, retries: int =
     return min(results, key=lambda r: r["foreign_cpu"])
 
 
-def measure(scenarios, ports: dict[str, int], article_path: str, connections, rounds: int, seconds: float, warmup: float,
-            label: str, quiet_wait: float = 60) -> list[dict]:  # fmt: skip
+def measure(
+    scenarios,
+    ports: dict[str, int],
+    article_path: str,
+    connections,
+    rounds: int,
+    seconds: float,
+    warmup: float,
+    label: str,
+    quiet_wait: float = 60,
+) -> list[dict]:
     """Run every (connections, scenario) with the servers alternating within each round.
 
     Each block first waits (up to ``quiet_wait`` s) for other processes to leave
@@ -132,14 +143,32 @@ def measure(scenarios, ports: dict[str, int], article_path: str, connections, ro
                         wrk(url, conns, warmup, headers)
                     result = undisturbed(lambda: wrk(url, conns, seconds, headers).as_dict(), quiet_wait)
                     runs[server].append(result)
-                    log(f"  {label} c{conns:<3} {scenario.title:<34} {server:<8} round {number}: {result['rps']:>9.0f} req/s "
+                    log(
+                        f"  {label} c{conns:<3} {scenario.title:<34} {server:<8} round {number}: {result['rps']:>9.0f} req/s "
                         f"p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms"
-                        + (f"  ERRORS {result['errors']} bad status {result['bad_status']}" if result["errors"] or result["bad_status"] else "")
-                        + (f"  (other processes: {result['foreign_cpu']:.0%} CPU)" if result["foreign_cpu"] >= 0.05 else ""))
+                        + (
+                            f"  ERRORS {result['errors']} bad status {result['bad_status']}"
+                            if result["errors"] or result["bad_status"]
+                            else ""
+                        )
+                        + (
+                            f"  (other processes: {result['foreign_cpu']:.0%} CPU)"
+                            if result["foreign_cpu"] >= 0.05
+                            else ""
+                        )
+                    )
             for server, results in runs.items():
                 best = max(results, key=lambda r: r["rps"])
-                rows.append({"scenario": scenario.key, "title": scenario.title, "connections": conns, "server": server,
-                             "rounds": results, "best": best})  # fmt: skip
+                rows.append(
+                    {
+                        "scenario": scenario.key,
+                        "title": scenario.title,
+                        "connections": conns,
+                        "server": server,
+                        "rounds": results,
+                        "best": best,
+                    }
+                )
     return rows
 
 
@@ -148,9 +177,20 @@ def worker_memory(server: AppServer) -> list[int]:
     return [memory_kb(pid).get("VmHWM", 0) for pid in server.workers()]
 
 
-def run(label: str, content_dir: Path, *, connections=(16, 64), rounds: int = 2, seconds: float = 5, warmup: float = 1,
-        workers: int | None = None, access_log: bool = False, warm: str | None = None, start_timeout: float = 900,
-        quiet_wait: float = 60) -> dict:  # fmt: skip
+def run(
+    label: str,
+    content_dir: Path,
+    *,
+    connections=(16, 64),
+    rounds: int = 2,
+    seconds: float = 5,
+    warmup: float = 1,
+    workers: int | None = None,
+    access_log: bool = False,
+    warm: str | None = None,
+    start_timeout: float = 900,
+    quiet_wait: float = 60,
+) -> dict:
     """The serving benchmark for one content folder; returns a JSON-able result."""
     log(f"serving benchmark: {label} ({content_dir})")
     ports = {server: free_port() for server in SERVERS}
@@ -160,16 +200,27 @@ def run(label: str, content_dir: Path, *, connections=(16, 64), rounds: int = 2,
     try:
         # One after the other: each loads the corpus in every worker, and the machine has 2 cores.
         wait_quiet(quiet_wait)
-        feedsvc = AppServer(f"feedsvc-{label}", ports["feedsvc"], content_dir, workers=workers, access_log=access_log, warm=warm)
+        feedsvc = AppServer(
+            f"feedsvc-{label}", ports["feedsvc"], content_dir, workers=workers, access_log=access_log, warm=warm
+        )
         started.append(feedsvc)
         feedsvc_ready = feedsvc.wait_ready(start_timeout)
         feedsvc_all = feedsvc.wait_all_workers(start_timeout)
-        django = AppServer(f"django-{label}", ports["django"], content_dir, target=DJANGO_TARGET, workers=workers, access_log=access_log)
+        django = AppServer(
+            f"django-{label}",
+            ports["django"],
+            content_dir,
+            target=DJANGO_TARGET,
+            workers=workers,
+            access_log=access_log,
+        )
         started.append(django)
         django_ready = django.wait_ready(start_timeout)
         django_all = django.wait_all_workers(start_timeout)
-        log(f"  first /feed.atom (all workers): feedsvc {feedsvc_ready:.1f} s ({feedsvc_all:.1f} s), "
-            f"django {django_ready:.1f} s ({django_all:.1f} s)")
+        log(
+            f"  first /feed.atom (all workers): feedsvc {feedsvc_ready:.1f} s ({feedsvc_all:.1f} s), "
+            f"django {django_ready:.1f} s ({django_all:.1f} s)"
+        )
         health = json.loads(get(ports["feedsvc"], "/healthz").body)
         article_path = first_article_path(get(ports["feedsvc"], FEED).body)
         copied = mirror(ports["feedsvc"], [FEED, article_path], work / "nginx-root")
@@ -194,12 +245,18 @@ def run(label: str, content_dir: Path, *, connections=(16, 64), rounds: int = 2,
         "ready_s": {"feedsvc": round(feedsvc_ready, 2), "django": round(django_ready, 2)},
         "all_workers_s": {"feedsvc": round(feedsvc_all, 2), "django": round(django_all, 2)},
         "commands": {"feedsvc": feedsvc.command, "django": django.command, "nginx": str(nginx.conf)},
-        "settings": {"connections": list(connections), "rounds": rounds, "seconds": seconds, "warmup": warmup,
-                     "pick": f"best of {rounds} alternating rounds (highest requests/s)", "access_log": access_log,
-                     "env": feedsvc.settings},  # fmt: skip
+        "settings": {
+            "connections": list(connections),
+            "rounds": rounds,
+            "seconds": seconds,
+            "warmup": warmup,
+            "pick": f"best of {rounds} alternating rounds (highest requests/s)",
+            "access_log": access_log,
+            "env": feedsvc.settings,
+        },
         "sizes": sizes,
         "worker_peak_rss_kb": memory,
         "rows": rows,
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - feedsvc.started, 1),
     }

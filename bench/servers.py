@@ -40,8 +40,17 @@ class AppServer(Process):
     as nginx runs with access_log off.
     """
 
-    def __init__(self, name: str, port: int, content_dir: Path, *, target: str | None = None, warm: str | None = None,
-                 workers: int | None = None, access_log: bool = False):  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        port: int,
+        content_dir: Path,
+        *,
+        target: str | None = None,
+        warm: str | None = None,
+        workers: int | None = None,
+        access_log: bool = False,
+    ):
         self.port, self.command = port, procfile_command(target, access_log)
         env = {k: v for k, v in os.environ.items() if k not in ("FEEDSVC_WARM", "WEB_CONCURRENCY")}
         env.update(
@@ -56,8 +65,11 @@ class AppServer(Process):
             env["FEEDSVC_WARM"] = warm
         if workers:
             env["WEB_CONCURRENCY"] = str(workers)
-        self.settings = {"FEEDSVC_WARM": warm or "unset (default)", "FEEDSVC_ACCESS_LOG": env["FEEDSVC_ACCESS_LOG"],
-                         "WEB_CONCURRENCY": str(workers) if workers else "unset (2)"}  # fmt: skip
+        self.settings = {
+            "FEEDSVC_WARM": warm or "unset (default)",
+            "FEEDSVC_ACCESS_LOG": env["FEEDSVC_ACCESS_LOG"],
+            "WEB_CONCURRENCY": str(workers) if workers else "unset (2)",
+        }
         super().__init__(name, ["bash", "-c", "exec " + self.command], env=env)
 
     def workers(self) -> list[int]:

@@ -57,13 +57,20 @@ def _publishing(config, default_base: str) -> Publishing:
         hubs = tuple(str(hubs).replace(",", " ").split())
         for hub in hubs:
             normalize_base_url(hub)  # raises unless an http(s) URL
-        numbers = {key: int(config[key]) for key in ("MAX_AGE", "STALE_WHILE_REVALIDATE", "STALE_IF_ERROR", "ARCHIVE_MAX_AGE")}
+        numbers = {
+            key: int(config[key]) for key in ("MAX_AGE", "STALE_WHILE_REVALIDATE", "STALE_IF_ERROR", "ARCHIVE_MAX_AGE")
+        }
     except (ValueError, TypeError) as exc:
         raise RuntimeError(f"bad FEEDSVC_* setting: {exc}") from None
     if any(value < 0 for value in numbers.values()):
         raise RuntimeError("FEEDSVC_MAX_AGE and the other cache lifetimes must be zero or more seconds")
     return Publishing(
-        base, hubs, numbers["MAX_AGE"], numbers["STALE_WHILE_REVALIDATE"], numbers["STALE_IF_ERROR"], numbers["ARCHIVE_MAX_AGE"]
+        base,
+        hubs,
+        numbers["MAX_AGE"],
+        numbers["STALE_WHILE_REVALIDATE"],
+        numbers["STALE_IF_ERROR"],
+        numbers["ARCHIVE_MAX_AGE"],
     )
 
 
@@ -82,9 +89,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     pub = _publishing(app.config, site.base_url)
     fixed = bool(app.config["SITE_URL"])
     service = Service(
-        app.config["CONTENT_DIR"], pub, fixed_base=fixed, strict=bool(app.config["STRICT"]),
-        warm=str(app.config["WARM"]).lower(), cache_bytes=int(app.config["CACHE_MB"]) * 2**20,
-    )  # fmt: skip
+        app.config["CONTENT_DIR"],
+        pub,
+        fixed_base=fixed,
+        strict=bool(app.config["STRICT"]),
+        warm=str(app.config["WARM"]).lower(),
+        cache_bytes=int(app.config["CACHE_MB"]) * 2**20,
+    )
     app.extensions["feedsvc"] = service
 
     from . import cli, views, websub

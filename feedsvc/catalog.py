@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from importlib.resources import files
-from typing import Callable
 
 from . import feeds, jsonfeed, pages
 from .documents import FORMATS, FeedDoc, feed_docs
@@ -22,11 +22,14 @@ HTML = "text/html; charset=utf-8"
 HTML_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     # No script anywhere; images may come from anywhere content links to.
-    ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
-     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    ),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "DENY"),
-]  # fmt: skip
+]
 FEED_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Access-Control-Allow-Origin", "*")]
 
 
@@ -118,15 +121,24 @@ class Catalog:
             *([("Link", ", ".join(links))] if links else []),
         ]
         return prepare(
-            body, f"{FORMATS[fmt]}; charset=utf-8", last_modified=doc.updated, headers=headers,
+            body,
+            f"{FORMATS[fmt]}; charset=utf-8",
+            last_modified=doc.updated,
+            headers=headers,
             extra={"doc": doc, "fmt": fmt},
-        )  # fmt: skip
+        )
 
     def _page(self, spec: pages.PageSpec) -> Resource:
         body = pages.render_page(
-            spec.template, self.content.site, self.pub, path=spec.path, title=spec.title,
-            description=spec.description, alternates=spec.alternates, **spec.context,
-        )  # fmt: skip
+            spec.template,
+            self.content.site,
+            self.pub,
+            path=spec.path,
+            title=spec.title,
+            description=spec.description,
+            alternates=spec.alternates,
+            **spec.context,
+        )
         headers = [("Cache-Control", self._cache_control(False)), *HTML_HEADERS]
         return prepare(body, HTML, headers=headers)
 

@@ -26,14 +26,45 @@ from .model import Author, Content, ContentError, Entry, Site
 from .urls import is_slug, normalize_base_url, tag_uri
 
 ARTICLE_FIELDS = {
-    "title", "date", "updated", "lastmod", "author", "authors", "tags", "categories",
-    "summary", "description", "id", "draft",
-}  # fmt: skip
-AUTHOR_FIELDS = {"name", "title", "date", "updated", "lastmod", "email", "website", "summary", "description", "id", "draft"}
+    "title",
+    "date",
+    "updated",
+    "lastmod",
+    "author",
+    "authors",
+    "tags",
+    "categories",
+    "summary",
+    "description",
+    "id",
+    "draft",
+}
+AUTHOR_FIELDS = {
+    "name",
+    "title",
+    "date",
+    "updated",
+    "lastmod",
+    "email",
+    "website",
+    "summary",
+    "description",
+    "id",
+    "draft",
+}
 SITE_FIELDS = {
-    "title", "description", "language", "timezone", "tag_authority", "copyright",
-    "feed_length", "base_url", "icon", "logo", "since",
-}  # fmt: skip
+    "title",
+    "description",
+    "language",
+    "timezone",
+    "tag_authority",
+    "copyright",
+    "feed_length",
+    "base_url",
+    "icon",
+    "logo",
+    "since",
+}
 
 
 class ConfigError(RuntimeError):
@@ -109,7 +140,7 @@ def load_content(folder: Path | str, *, render: bool = True) -> Content:
 def markdown_files(directory: Path, *, recursive: bool) -> list[str]:
     """The ``.md`` files in ``directory``, sorted; plain strings, as pathlib costs seconds at 100k files."""
     found: list[str] = []
-    for root, folders, names in os.walk(directory):
+    for root, _folders, names in os.walk(directory):
         found += [os.path.join(root, name) for name in names if name.endswith(".md")]
         if not recursive:
             break
@@ -123,7 +154,9 @@ def _stem(path: str) -> str:
 def _read(path: str, folder: Path, digest, errors: list[ContentError]):
     """Read and split one file; return (relative path, document) or None after an error."""
     parent = os.path.join(str(folder.parent), "")
-    relative = (path[len(parent):] if path.startswith(parent) else os.path.relpath(path, folder.parent)).replace(os.sep, "/")
+    relative = (path[len(parent) :] if path.startswith(parent) else os.path.relpath(path, folder.parent)).replace(
+        os.sep, "/"
+    )
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -148,7 +181,9 @@ def _add(result, by_slug: dict, entries: dict, errors: list[ContentError]) -> No
         return
     author, entry = result if isinstance(result, tuple) else (None, result)
     if entry.slug in entries:
-        errors.append(ContentError(entry.source, 1, f"duplicate slug '{entry.slug}' (also {entries[entry.slug].source})"))
+        errors.append(
+            ContentError(entry.source, 1, f"duplicate slug '{entry.slug}' (also {entries[entry.slug].source})")
+        )
         return
     if author is not None:
         by_slug[author.slug] = author
@@ -220,9 +255,18 @@ def _author_from(parsed, slug: str, site: Site, zone: ZoneInfo, render: bool):
     if f.get(fields.flag, "draft") or f.errors:
         return f.errors
     entry = Entry(
-        "author", slug, pinned or tag_uri(site.tag_authority, published, author.path), name, body,
-        published, updated, (author,), (), source, summary,
-    )  # fmt: skip
+        "author",
+        slug,
+        pinned or tag_uri(site.tag_authority, published, author.path),
+        name,
+        body,
+        published,
+        updated,
+        (author,),
+        (),
+        source,
+        summary,
+    )
     return author, entry
 
 
@@ -246,7 +290,15 @@ def _article_from(parsed, slug: str, site: Site, zone: ZoneInfo, authors: dict[s
         return f.errors
     path = f"/articles/{slug}"
     return Entry(
-        "article", slug, pinned or tag_uri(site.tag_authority, published, path), title, body,
-        published, updated, tuple(authors[s] for s in author_slugs),
-        tuple(dict.fromkeys(categories)), source, summary,
-    )  # fmt: skip
+        "article",
+        slug,
+        pinned or tag_uri(site.tag_authority, published, path),
+        title,
+        body,
+        published,
+        updated,
+        tuple(authors[s] for s in author_slugs),
+        tuple(dict.fromkeys(categories)),
+        source,
+        summary,
+    )

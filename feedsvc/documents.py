@@ -55,7 +55,9 @@ class FeedDoc:
         return self.page > 0
 
 
-def paginate(prefix: str, title: str, subtitle: str, alternate: str, entries: tuple[Entry, ...], size: int) -> list[FeedDoc]:
+def paginate(
+    prefix: str, title: str, subtitle: str, alternate: str, entries: tuple[Entry, ...], size: int
+) -> list[FeedDoc]:
     """Split newest-first ``entries`` into the current document and its archive pages."""
     archived = list(reversed(entries[size:]))  # oldest first, so page 1 never changes
     pages = [tuple(reversed(archived[start : start + size])) for start in range(0, len(archived), size)]
@@ -94,9 +96,21 @@ def feed_docs(content: Content) -> list[FeedDoc]:
     names = tags_of(content)
     docs = paginate("", site.title, site.description, "/", content.entries, size)
     for slug, author in sorted(content.authors.items()):
-        docs += paginate(author.path, f"{author.name} – {site.title}", f"Articles by {author.name}, and their bio.",
-                         author.path, tuple(by_author[slug]), size)  # fmt: skip
+        docs += paginate(
+            author.path,
+            f"{author.name} – {site.title}",
+            f"Articles by {author.name}, and their bio.",
+            author.path,
+            tuple(by_author[slug]),
+            size,
+        )
     for slug, entries in by_tag.items():
-        docs += paginate(f"/tags/{slug}", f"{names[slug]} – {site.title}", f"Entries filed under {names[slug]}.",
-                         f"/tags/{slug}", tuple(entries), size)  # fmt: skip
+        docs += paginate(
+            f"/tags/{slug}",
+            f"{names[slug]} – {site.title}",
+            f"Entries filed under {names[slug]}.",
+            f"/tags/{slug}",
+            tuple(entries),
+            size,
+        )
     return docs

@@ -23,7 +23,9 @@ def _error(code: int, reason: str, text: str, extra: list[tuple[str, str]] = ())
 
 
 _NOT_ALLOWED = _error(405, "Method Not Allowed", "This address only answers GET and HEAD.", [("Allow", ALLOW)])
-_NOT_ACCEPTABLE = _error(406, "Not Acceptable", "No content coding you accept is available.", [("Vary", "Accept-Encoding")])
+_NOT_ACCEPTABLE = _error(
+    406, "Not Acceptable", "No content coding you accept is available.", [("Vary", "Accept-Encoding")]
+)
 
 
 class FastPath:

@@ -89,7 +89,11 @@ def _generator(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> FeedGener
     fg.lastBuildDate(updated)
     links = feed_links(doc, fmt, pub)
     for rel, href in links:
-        fg.link(href=href, rel=rel, type=FORMATS[fmt] if rel in ("self", "current", "prev-archive", "next-archive") else None)
+        fg.link(
+            href=href,
+            rel=rel,
+            type=FORMATS[fmt] if rel in ("self", "current", "prev-archive", "next-archive") else None,
+        )
     fg.history.rss_links = [(rel, href) for rel, href in links if rel != "self"]
     fg.history.marker = "complete" if doc.complete else "archive" if doc.is_archive else None
     # feedgen uses the last link added as the RSS <channel><link>: the alternate goes last.
@@ -139,7 +143,9 @@ def rss_text_conventions(rss: bytes) -> bytes:
     takes as text whether or not it guesses HTML.
     """
     rss = _RSS_DESCRIPTION.sub(lambda m: m[1] + m[2].replace(b"&", b"&amp;") + m[3], rss)
-    return _RSS_PLAIN_TEXT.sub(lambda m: m[1] + m[3].replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;") + m[4], rss)
+    return _RSS_PLAIN_TEXT.sub(
+        lambda m: m[1] + m[3].replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;") + m[4], rss
+    )
 
 
 def build(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> bytes:

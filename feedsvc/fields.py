@@ -28,7 +28,7 @@ def text(value: object, *, required: bool = False) -> str:
         if required:
             raise FieldError("is required")
         return ""
-    if isinstance(value, (dict, list)) or isinstance(value, bool):
+    if isinstance(value, (dict, list, bool)):
         raise FieldError("must be text")
     cleaned = " ".join(xml_safe(str(value)).split())
     if required and not cleaned:

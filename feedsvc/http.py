@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import brotli
@@ -138,4 +138,4 @@ def is_fresh(environ: dict, variant: Variant, resource: Resource) -> bool:
     if inm is not None:
         return none_match(inm, variant.etag)
     ims = environ.get("HTTP_IF_MODIFIED_SINCE")
-    return ims is not None and not_modified_since(ims, resource.last_modified, datetime.now(timezone.utc))
+    return ims is not None and not_modified_since(ims, resource.last_modified, datetime.now(UTC))

@@ -90,7 +90,7 @@ def _render(source: str) -> tuple[str, str]:
 
 
 def _first_paragraph(tokens) -> str:
-    for opening, inline in zip(tokens, tokens[1:]):
+    for opening, inline in zip(tokens, tokens[1:], strict=False):
         if opening.type == "paragraph_open" and not opening.hidden and inline.children is not None:
             parts = [child.content if child.type != "softbreak" else " " for child in inline.children]
             return " ".join("".join(parts).split())

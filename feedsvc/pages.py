@@ -12,7 +12,20 @@ from .model import Content, Publishing, Site
 from .urls import tag_slug
 
 FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def long_date(moment: datetime) -> str:
@@ -77,41 +90,90 @@ def page_specs(content: Content) -> list[PageSpec]:
     site_feeds = feed_links("", site.title)
     author_feeds = {slug: feed_links(a.path, a.name) for slug, a in content.authors.items()}
     tag_feeds = {slug: feed_links(f"/tags/{slug}", name) for slug, name in names.items()}
-    specs = [PageSpec("/", "home.html", site.title, site.description, site_feeds,
-                      {"entries": content.entries[:HOME_LENGTH]})]  # fmt: skip
+    specs = [
+        PageSpec("/", "home.html", site.title, site.description, site_feeds, {"entries": content.entries[:HOME_LENGTH]})
+    ]
     for entry in content.entries:
         if entry.kind == "article":
             feeds = site_feeds + [f for a in entry.authors for f in author_feeds[a.slug]]
             feeds += [f for slug in dict.fromkeys(map(tag_slug, entry.categories)) for f in tag_feeds[slug]]
-            specs.append(PageSpec(entry.path, "article.html", entry.title, "",  # the template uses the summary, rendered only then
-                                  feeds, {"entry": entry}))  # fmt: skip
+            specs.append(
+                PageSpec(
+                    entry.path,
+                    "article.html",
+                    entry.title,
+                    "",  # the template uses the summary, rendered only then
+                    feeds,
+                    {"entry": entry},
+                )
+            )
     for slug, author in content.authors.items():
         bio = content.bios[slug]
         articles = [e for e in by_author[slug] if e.kind == "article"]
-        specs.append(PageSpec(author.path, "author.html", author.name, f"{author.name}: biography and articles.",
-                              site_feeds + author_feeds[slug], {"author": author, "bio": bio, "articles": articles}))  # fmt: skip
+        specs.append(
+            PageSpec(
+                author.path,
+                "author.html",
+                author.name,
+                f"{author.name}: biography and articles.",
+                site_feeds + author_feeds[slug],
+                {"author": author, "bio": bio, "articles": articles},
+            )
+        )
     for slug, name in names.items():
-        specs.append(PageSpec(f"/tags/{slug}", "tag.html", name, f"Entries filed under {name}.",
-                              site_feeds + tag_feeds[slug], {"entries": by_tag[slug]}))  # fmt: skip
+        specs.append(
+            PageSpec(
+                f"/tags/{slug}",
+                "tag.html",
+                name,
+                f"Entries filed under {name}.",
+                site_feeds + tag_feeds[slug],
+                {"entries": by_tag[slug]},
+            )
+        )
     groups = [{"title": f"Everything on {site.title}", "description": site.description, "feeds": site_feeds}]
-    groups += [{"title": a.name, "description": f"Articles by {a.name}, and their bio.", "feeds": author_feeds[slug]}
-               for slug, a in sorted(content.authors.items())]  # fmt: skip
-    groups += [{"title": name, "description": f"Entries filed under {name}.", "feeds": tag_feeds[slug]}
-               for slug, name in names.items()]  # fmt: skip
-    specs.append(PageSpec("/feeds", "feeds.html", "Feeds", f"Every feed {site.title} offers, and how to subscribe.",
-                          site_feeds, {"groups": groups}))  # fmt: skip
+    groups += [
+        {"title": a.name, "description": f"Articles by {a.name}, and their bio.", "feeds": author_feeds[slug]}
+        for slug, a in sorted(content.authors.items())
+    ]
+    groups += [
+        {"title": name, "description": f"Entries filed under {name}.", "feeds": tag_feeds[slug]}
+        for slug, name in names.items()
+    ]
+    specs.append(
+        PageSpec(
+            "/feeds",
+            "feeds.html",
+            "Feeds",
+            f"Every feed {site.title} offers, and how to subscribe.",
+            site_feeds,
+            {"groups": groups},
+        )
+    )
     return specs
 
 
 def render_page(
-    template: str, site: Site, pub: Publishing, *, path: str, title: str, description: str,
-    alternates: list[FeedLink], **context,
-) -> bytes:  # fmt: skip
+    template: str,
+    site: Site,
+    pub: Publishing,
+    *,
+    path: str,
+    title: str,
+    description: str,
+    alternates: list[FeedLink],
+    **context,
+) -> bytes:
     """Render one page to UTF-8 bytes; every link in it is absolute for ``pub.base_url``."""
     html = _env.get_template(template).render(
-        site=site, url=pub.url, path=path, title=title, description=description,
-        alternates=alternates, **context,
-    )  # fmt: skip
+        site=site,
+        url=pub.url,
+        path=path,
+        title=title,
+        description=description,
+        alternates=alternates,
+        **context,
+    )
     return html.encode("utf-8")
 
 

@@ -35,8 +35,16 @@ class StrictContentError(RuntimeError):
 class Service:
     """Loads content and hands out the catalog for a public base URL."""
 
-    def __init__(self, content_dir: Path, pub: Publishing, *, fixed_base: bool, strict: bool = False, warm: str = "auto",
-                 cache_bytes: int = 128 * 2**20):  # fmt: skip
+    def __init__(
+        self,
+        content_dir: Path,
+        pub: Publishing,
+        *,
+        fixed_base: bool,
+        strict: bool = False,
+        warm: str = "auto",
+        cache_bytes: int = 128 * 2**20,
+    ):
         self.content_dir, self.pub, self.fixed_base = Path(content_dir), pub, fixed_base
         self.strict, self.warm, self.cache_bytes = strict, warm, cache_bytes
         self.content: Content | None = None
@@ -69,7 +77,9 @@ class Service:
         catalog = self.catalog(self.default_base)
         # The home page and the site feeds are what pollers ask for first.
         catalog.warm(None if self._build_whole(catalog) else SITE_PATHS)
-        log.info("content version %s: %d entries, %d error(s)", content.version, len(content.entries), len(content.errors))
+        log.info(
+            "content version %s: %d entries, %d error(s)", content.version, len(content.entries), len(content.errors)
+        )
         for listener in self.listeners:
             listener(catalog)
         return True
@@ -89,7 +99,9 @@ class Service:
         catalog = self._catalogs.get(base)
         if catalog is None:
             with self._lock:
-                catalog = self._catalogs.get(base) or Catalog(self.content, replace(self.pub, base_url=base), self.cache_bytes)
+                catalog = self._catalogs.get(base) or Catalog(
+                    self.content, replace(self.pub, base_url=base), self.cache_bytes
+                )
                 self._catalogs[base] = catalog
                 while len(self._catalogs) > MAX_BASES:
                     oldest = next(b for b in self._catalogs if b != self.default_base)

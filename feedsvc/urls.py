@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 # Article and author slugs are file names: lowercase ASCII words joined by hyphens.
@@ -73,4 +73,4 @@ def rfc822(moment: datetime) -> str:
 
 def http_date(moment: datetime) -> str:
     """Format an aware datetime as an HTTP-date (RFC 9110 5.6.7), always in GMT."""
-    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+    return format_datetime(moment.astimezone(UTC), usegmt=True)

@@ -56,7 +56,9 @@ def ping(hub: str, topic: str, timeout: float) -> None:
 class Publisher:
     """Notifies hubs of changed topics, one background thread per change."""
 
-    def __init__(self, hubs: tuple[str, ...], state_file: Path, *, attempts: int = 4, backoff: float = 2.0, timeout: float = 10.0):
+    def __init__(
+        self, hubs: tuple[str, ...], state_file: Path, *, attempts: int = 4, backoff: float = 2.0, timeout: float = 10.0
+    ):
         self.hubs, self.state_file = hubs, state_file
         self.attempts, self.backoff, self.timeout = attempts, backoff, timeout
         self.threads: list[threading.Thread] = []
@@ -112,9 +114,11 @@ def init_app(app: Flask) -> None:
     key = hashlib.sha256(f"{service.content_dir.resolve()}|{service.default_base}".encode()).hexdigest()[:12]
     state_dir = Path(app.config["STATE_DIR"] or Path(tempfile.gettempdir()) / "feedsvc")
     publisher = Publisher(
-        service.pub.hubs, state_dir / f"websub-{key}.json",
-        attempts=int(app.config["WEBSUB_ATTEMPTS"]), backoff=float(app.config["WEBSUB_BACKOFF"]),
-    )  # fmt: skip
+        service.pub.hubs,
+        state_dir / f"websub-{key}.json",
+        attempts=int(app.config["WEBSUB_ATTEMPTS"]),
+        backoff=float(app.config["WEBSUB_BACKOFF"]),
+    )
     app.extensions["feedsvc.websub"] = publisher
     service.listeners.append(publisher.content_changed)
     publisher.content_changed(service.catalog(service.default_base))

@@ -97,7 +97,9 @@ def content_copy(tmp_path):
     return target
 
 
-def write_article(folder: Path, slug: str, day: int, *, title: str | None = None, tags=("archive-test",), body: str = "") -> Path:
+def write_article(
+    folder: Path, slug: str, day: int, *, title: str | None = None, tags=("archive-test",), body: str = ""
+) -> Path:
     """Write one article by ada-lovelace, published ``day`` days after 2022-01-01."""
     from datetime import date, timedelta
 

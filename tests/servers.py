@@ -24,11 +24,11 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -79,18 +79,12 @@ def _stop(proc: subprocess.Popen) -> None:
     """
     if proc.poll() is None:
         proc.terminate()
-        try:
+        with suppress(subprocess.TimeoutExpired):
             proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
+    with suppress(subprocess.TimeoutExpired):
         proc.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def _listening(port: int) -> bool:
@@ -133,8 +127,13 @@ def granian_path() -> Path:
 
 @contextmanager
 def granian_app(
-    tmp_path: Path, env: dict[str, str] | None = None, *, port: int | None = None, name: str = "granian",
-    extra_args: tuple[str, ...] = (), workers: int = 1,
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    *,
+    port: int | None = None,
+    name: str = "granian",
+    extra_args: tuple[str, ...] = (),
+    workers: int = 1,
 ) -> Iterator[AppServer]:
     """Run the Procfile's server (one worker unless ``workers`` says) on 127.0.0.1 until /healthz answers.
 
@@ -150,11 +149,30 @@ def granian_app(
     log = tmp_path / f"{name}-{port}.log"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")}
     child_env.update(env or {})
-    command = [str(exe), "--interface", "wsgi", "--host", LOOPBACK, "--port", str(port), "--workers", str(workers),
-               "--no-ws", *extra_args, "wsgi:app"]  # fmt: skip
+    command = [
+        str(exe),
+        "--interface",
+        "wsgi",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-ws",
+        *extra_args,
+        "wsgi:app",
+    ]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=child_env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=child_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     server = AppServer(port, proc, log)
     try:
         _wait_for_health(server)
@@ -238,7 +256,7 @@ def _indent(text: str) -> str:
     return "\n".join(("    " + line) if line.strip() else "" for line in text.strip("\n").splitlines())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _probe(exe: str) -> str | None:
     """Why nginx cannot be used here (None if it can): it must accept a trivial config as this user."""
     import tempfile
@@ -247,8 +265,12 @@ def _probe(exe: str) -> str | None:
         prefix = Path(tmp)
         conf = _write_conf(prefix, f"server {{ listen {LOOPBACK}:{free_port()}; return 204; }}", MIME_TYPES)
         try:
-            done = subprocess.run([exe, "-p", str(prefix), "-c", str(conf), "-t"], capture_output=True, timeout=20,
-                                  stdin=subprocess.DEVNULL)  # fmt: skip
+            done = subprocess.run(
+                [exe, "-p", str(prefix), "-c", str(conf), "-t"],
+                capture_output=True,
+                timeout=20,
+                stdin=subprocess.DEVNULL,
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"cannot run {exe}: {exc}"
         if done.returncode != 0:
@@ -325,15 +347,20 @@ def nginx(tmp_path: Path, http_config: str, *, name: str = "nginx", mime_types: 
     ports = _listen_ports(http_config)
     prefix = tmp_path / name
     conf = _write_conf(prefix, http_config, mime_types)
-    checked = subprocess.run([exe, "-p", str(prefix), "-c", str(conf), "-t"], capture_output=True, timeout=20,
-                             stdin=subprocess.DEVNULL)  # fmt: skip
+    checked = subprocess.run(
+        [exe, "-p", str(prefix), "-c", str(conf), "-t"], capture_output=True, timeout=20, stdin=subprocess.DEVNULL
+    )
     if checked.returncode != 0:
         raise RuntimeError(f"nginx rejects {conf}:\n{checked.stderr.decode(errors='replace')}\n{conf.read_text()}")
     stderr = prefix / "logs" / "stderr.log"
     with open(stderr, "wb") as out:
-        proc = subprocess.Popen([exe, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [exe, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     server = Nginx(prefix, ports, proc, stderr)
     try:
         deadline = time.monotonic() + START_TIMEOUT

@@ -25,8 +25,9 @@ def _links(client, url, fmt):
     root = etree.fromstring(data)
     scope = root if fmt == "atom" else root.find("channel")
     links = {link.get("rel"): link.get("href") for link in scope.findall("a:link", NS)}
-    ids = [e.findtext("a:id", namespaces=NS) for e in root.findall("a:entry", NS)] or \
-          [i.findtext("guid") for i in root.iter("item")]
+    ids = [e.findtext("a:id", namespaces=NS) for e in root.findall("a:entry", NS)] or [
+        i.findtext("guid") for i in root.iter("item")
+    ]
     return root, links, ids
 
 
@@ -89,7 +90,10 @@ def test_full_archive_pages_never_change_and_are_cached_long(corpus):
     write_article(corpus, "newest", 400)
     after = make_app(corpus).test_client()
     for page in range(1, 6):
-        assert after.get(f"/archive/{page}/feed.atom").headers["ETag"] == before.get(f"/archive/{page}/feed.atom").headers["ETag"]
+        assert (
+            after.get(f"/archive/{page}/feed.atom").headers["ETag"]
+            == before.get(f"/archive/{page}/feed.atom").headers["ETag"]
+        )
     # The oldest entry of the current document moved to the last, partial page.
     assert after.get("/archive/6/feed.atom").headers["ETag"] != partial.headers["ETag"]
     assert b"/articles/newest" in after.get("/feed.atom").data

@@ -19,12 +19,16 @@ def test_check_passes_on_the_bundled_content(runner):
 
 def test_check_prints_every_problem_at_once(content_copy):
     (content_copy / "articles" / "one.md").write_text("---\ntitle: One\ndate: nope\nauthor: ada-lovelace\n---\nx\n")
-    (content_copy / "articles" / "two.md").write_text("---\ntitle: Two\ndate: 2020-01-01\nauthor: ghost\ncolour: red\n---\n\n")
+    (content_copy / "articles" / "two.md").write_text(
+        "---\ntitle: Two\ndate: 2020-01-01\nauthor: ghost\ncolour: red\n---\n\n"
+    )
     runner = make_app(FIXTURE).test_cli_runner()
     result = runner.invoke(args=["check", str(content_copy)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert "content/articles/one.md:3: date: 'nope' is not a date such as 2011-07-05 or 2011-07-05T09:30:00+01:00" in lines
+    assert (
+        "content/articles/one.md:3: date: 'nope' is not a date such as 2011-07-05 or 2011-07-05T09:30:00+01:00" in lines
+    )
     assert any(line.startswith("content/articles/two.md:4: author: no valid author file") for line in lines)
     assert any(line.startswith("content/articles/two.md:5: unknown field 'colour'") for line in lines)
     assert any(line.startswith("content/articles/two.md:7: the body renders empty") for line in lines)
@@ -37,10 +41,16 @@ def test_check_reports_a_broken_site_yaml(content_copy):
     assert result.exit_code == 1 and "site.yaml" in result.output
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("/", "index.html"), ("/feeds", "feeds/index.html"), ("/feed.atom", "feed.atom"),
-    ("/tags/x/archive/2/feed.json", "tags/x/archive/2/feed.json"), ("/style.css", "style.css"),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", "index.html"),
+        ("/feeds", "feeds/index.html"),
+        ("/feed.atom", "feed.atom"),
+        ("/tags/x/archive/2/feed.json", "tags/x/archive/2/feed.json"),
+        ("/style.css", "style.css"),
+    ],
+)
 def test_export_layout(path, expected):
     assert file_path(Path("/out"), path) == Path("/out") / expected
 

@@ -91,14 +91,38 @@ def test_front_matter_keeps_dates_as_text():
 BAD_FILES = {
     "no-title.md": ("---\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nBody.\n", 1, "title: is required"),
     "bad-date.md": ("---\ntitle: T\ndate: yesterday-ish\nauthor: ada-lovelace\n---\nBody.\n", 3, "is not a date"),
-    "no-author-file.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: nobody\n---\nBody.\n", 4, "no valid author file authors/nobody.md"),
-    "unknown-field.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nwieght: 3\n---\nBody.\n", 5, "unknown field 'wieght'"),
+    "no-author-file.md": (
+        "---\ntitle: T\ndate: 2021-01-01\nauthor: nobody\n---\nBody.\n",
+        4,
+        "no valid author file authors/nobody.md",
+    ),
+    "unknown-field.md": (
+        "---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nwieght: 3\n---\nBody.\n",
+        5,
+        "unknown field 'wieght'",
+    ),
     "empty-body.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\n---\n\n", 6, "the body renders empty"),
-    "bad-id.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nid: not an iri\n---\nBody.\n", 5, "not an absolute IRI"),
-    "bad-tag.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\ntags: ['!!!']\n---\nBody.\n", 5, "cannot be a URL segment"),
+    "bad-id.md": (
+        "---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nid: not an iri\n---\nBody.\n",
+        5,
+        "not an absolute IRI",
+    ),
+    "bad-tag.md": (
+        "---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\ntags: ['!!!']\n---\nBody.\n",
+        5,
+        "cannot be a URL segment",
+    ),
     "Bad Slug.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nBody.\n", 6, "is not a slug"),
-    "dup-id.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nid: urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66\n---\nB.\n", 1, "duplicate id"),
-    "before.md": ("---\ntitle: T\ndate: 2021-01-02\nupdated: 2021-01-01\nauthor: ada-lovelace\n---\nB.\n", 4, "earlier than date"),
+    "dup-id.md": (
+        "---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nid: urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66\n---\nB.\n",
+        1,
+        "duplicate id",
+    ),
+    "before.md": (
+        "---\ntitle: T\ndate: 2021-01-02\nupdated: 2021-01-01\nauthor: ada-lovelace\n---\nB.\n",
+        4,
+        "earlier than date",
+    ),
     "binary.md": (b"---\ntitle: \xff\n---\n", 1, "not UTF-8"),
 }
 
@@ -121,7 +145,7 @@ def test_a_bad_file_is_reported_and_skipped(content_copy, name):
 
 def test_control_characters_are_removed_at_the_reader(content_copy):
     (content_copy / "articles" / "ctrl.md").write_text(
-        "---\ntitle: \"Bell\\a and \\uFFFE\"\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nText\x00\x1b with \ufffe junk.\n"
+        '---\ntitle: "Bell\\a and \\uFFFE"\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nText\x00\x1b with \ufffe junk.\n'
     )
     content = load_content(content_copy)
     entry = next(e for e in content.entries if e.slug == "ctrl")

@@ -14,8 +14,9 @@ def _ids(data: bytes, fmt: str) -> list[str]:
     if fmt == "json":
         return [item["id"] for item in json.loads(data)["items"]]
     root = etree.fromstring(data)
-    return [e.findtext("a:id", namespaces=NS) for e in root.findall("a:entry", NS)] or \
-           [i.findtext("guid") for i in root.iter("item")]
+    return [e.findtext("a:id", namespaces=NS) for e in root.findall("a:entry", NS)] or [
+        i.findtext("guid") for i in root.iter("item")
+    ]
 
 
 def test_delta_after_a_reload_holds_only_new_and_changed_entries(content_copy, atom_schema):
@@ -32,7 +33,9 @@ def test_delta_after_a_reload_holds_only_new_and_changed_entries(content_copy, a
         assert response.headers["ETag"] == client.get(f"/feed.{fmt}").headers["ETag"]
         assert response.headers["Cache-Control"] == "private, no-store"
         assert [i.rsplit(":", 1)[-1] for i in _ids(response.data, fmt)] == ["/articles/fresh-news"]
-    assert atom_schema.validate(etree.fromstring(client.get("/feed.atom", headers={"A-IM": "feed", "If-None-Match": old["atom"]}).data))
+    assert atom_schema.validate(
+        etree.fromstring(client.get("/feed.atom", headers={"A-IM": "feed", "If-None-Match": old["atom"]}).data)
+    )
 
 
 def test_delta_compressed_when_accepted(content_copy):

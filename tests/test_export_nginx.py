@@ -89,8 +89,9 @@ def fetch(port: int, path: str, accept_encoding: str | None = None) -> Reply:
             conn.putheader("Accept-Encoding", accept_encoding)
         conn.endheaders()
         response = conn.getresponse()
-        return Reply(response.status, response.getheader("Content-Type"), response.getheader("Content-Encoding"),
-                     response.read())  # fmt: skip
+        return Reply(
+            response.status, response.getheader("Content-Type"), response.getheader("Content-Encoding"), response.read()
+        )
     finally:
         conn.close()
 
@@ -115,8 +116,9 @@ def site(request, tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")}
     env.update(FEEDSVC_CONTENT_DIR=str(content), FEEDSVC_SITE_URL=base)
     command = [str(Path(sys.executable).parent / "flask"), "--app", "feedsvc", "export", str(out)]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-                          stdin=subprocess.DEVNULL)  # fmt: skip
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"to {out}" in done.stdout
     app = make_app(content, SITE_URL=base)
@@ -141,8 +143,10 @@ def test_every_catalog_path_is_served_as_the_app_serves_it(site):
             if static.content_type != live.headers["Content-Type"]:
                 problems.append(f"{what}: Content-Type {static.content_type!r}, app {live.headers['Content-Type']!r}")
             if static.content_encoding != live.headers.get("Content-Encoding"):
-                problems.append(f"{what}: Content-Encoding {static.content_encoding!r}, "
-                                f"app {live.headers.get('Content-Encoding')!r}")  # fmt: skip
+                problems.append(
+                    f"{what}: Content-Encoding {static.content_encoding!r}, "
+                    f"app {live.headers.get('Content-Encoding')!r}"
+                )
             if static.body != live.data:
                 problems.append(f"{what}: body differs ({len(static.body)} bytes, app {len(live.data)})")
             compared += 1

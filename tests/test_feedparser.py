@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 import feedparser
 import pytest
@@ -17,16 +18,22 @@ def _parsed(content, prefix=""):
 
 def _feedparser_view(parsed):
     return [
-        (e.title, e.link, e.id, time.strftime("%Y-%m-%dT%H:%M:%SZ", e.published_parsed), sorted(a.name for a in e.authors))
+        (
+            e.title,
+            e.link,
+            e.id,
+            time.strftime("%Y-%m-%dT%H:%M:%SZ", e.published_parsed),
+            sorted(a.name for a in e.authors),
+        )
         for e in parsed.entries
     ]
 
 
 def _json_view(feed):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     def utc(value):
-        return datetime.fromisoformat(value).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     return [
         (i["title"], i["url"], i["id"], utc(i["date_published"]), sorted(a["name"] for a in i["authors"]))
@@ -36,8 +43,15 @@ def _json_view(feed):
 
 @pytest.mark.parametrize(
     ("which", "prefix"),
-    [("seed", ""), ("seed", "/authors/tom-brewster"), ("seed", "/tags/cyber-war"), ("fixture", ""),
-     ("fixture", "/authors/ada-lovelace"), ("fixture", "/authors/alan-turing"), ("fixture", "/tags/engines")],
+    [
+        ("seed", ""),
+        ("seed", "/authors/tom-brewster"),
+        ("seed", "/tags/cyber-war"),
+        ("fixture", ""),
+        ("fixture", "/authors/ada-lovelace"),
+        ("fixture", "/authors/alan-turing"),
+        ("fixture", "/tags/engines"),
+    ],
 )
 def test_same_entries_in_every_format_without_bozo(which, prefix, seed_content, fixture_content):
     content = seed_content if which == "seed" else fixture_content

@@ -136,7 +136,10 @@ def test_content_urls_are_absolute(fixture_content):
 
 def test_unicode_tag_feed_ids_are_ascii_tag_uris(fixture_content):
     feeds = build_all(fixture_content, prefix="/tags/zürich")
-    assert parse_xml(feeds["atom"]).findtext("a:id", namespaces=NS) == "tag:fixture.example,2020-01-01:/tags/z%C3%BCrich/feed.atom"
+    assert (
+        parse_xml(feeds["atom"]).findtext("a:id", namespaces=NS)
+        == "tag:fixture.example,2020-01-01:/tags/z%C3%BCrich/feed.atom"
+    )
 
 
 def test_email_author_goes_to_rss_author(fixture_content):

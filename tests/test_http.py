@@ -26,7 +26,7 @@ def test_strong_etag_and_last_modified(client):
 def test_if_none_match_gives_304_with_validators_and_no_body(client, path):
     first = client.get(path)
     etag = first.headers["ETag"]
-    for header in (etag, f'"nope", {etag}', "*", f"W/{etag}", f' {etag} '):
+    for header in (etag, f'"nope", {etag}', "*", f"W/{etag}", f" {etag} "):
         response = client.get(path, headers={"If-None-Match": header})
         assert response.status_code == 304, header
         assert response.data == b""
@@ -126,7 +126,10 @@ def test_cache_control_and_ttl_follow_configuration():
 
 
 def test_default_cache_control(client):
-    assert client.get(FEED).headers["Cache-Control"] == "public, max-age=300, stale-while-revalidate=60, stale-if-error=86400"
+    assert (
+        client.get(FEED).headers["Cache-Control"]
+        == "public, max-age=300, stale-while-revalidate=60, stale-if-error=86400"
+    )
     assert client.get("/").headers["Cache-Control"].startswith("public, max-age=300")
     assert b"<ttl>5</ttl>" in client.get("/feed.rss").data
 
@@ -138,7 +141,9 @@ def test_feeds_allow_cross_origin_reads(client, path):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", ["/", "/articles/icspa-launched-to-fight-global-cyber-crime", "/feeds", "/nope", "/healthz"])
+@pytest.mark.parametrize(
+    "path", ["/", "/articles/icspa-launched-to-fight-global-cyber-crime", "/feeds", "/nope", "/healthz"]
+)
 def test_nosniff_everywhere_and_security_headers_on_html(client, path):
     response = client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"

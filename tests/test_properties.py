@@ -18,8 +18,9 @@ from feedsvc.model import Publishing
 from .conftest import FIXTURE, SITE_URL, schemas
 
 PUB = Publishing(SITE_URL)
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                            HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 any_text = st.text(max_size=200) | st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=40)
 huge_text = st.text(alphabet="ab <&>\"'é\u2028\n", min_size=1, max_size=20).map(lambda chunk: chunk * 2000)
@@ -34,9 +35,15 @@ field_value = st.one_of(scalar, st.lists(scalar, max_size=4), huge_text)
 front_matter = st.fixed_dictionaries(
     {"title": st.one_of(any_text, huge_text), "date": date_text, "author": st.just("ada-lovelace")},
     optional={
-        "updated": date_text, "tags": st.lists(any_text, max_size=5) | any_text, "categories": field_value,
-        "summary": field_value, "id": any_text, "draft": scalar, "authors": st.lists(any_text, max_size=3),
-        "lastmod": date_text, "description": field_value,
+        "updated": date_text,
+        "tags": st.lists(any_text, max_size=5) | any_text,
+        "categories": field_value,
+        "summary": field_value,
+        "id": any_text,
+        "draft": scalar,
+        "authors": st.lists(any_text, max_size=3),
+        "lastmod": date_text,
+        "description": field_value,
     },
 )
 body = st.one_of(any_text, huge_text, st.text(alphabet="#*_[]()<>!`-:\n abc\x00\x1b\ufffe", max_size=400))
@@ -83,13 +90,15 @@ def _run(tmp_path, text_bytes):
 def test_any_front_matter_and_body(tmp_path, fields, text):
     try:
         header = yaml.safe_dump(fields, allow_unicode=True)
-        encoded = f"---\n{header}---\n{text}\n".encode("utf-8")
+        encoded = f"---\n{header}---\n{text}\n".encode()
     except (UnicodeEncodeError, yaml.YAMLError):
         encoded = f"---\ntitle: x\n---\n{text}\n".encode("utf-8", "surrogatepass")
     _run(tmp_path, encoded)
 
 
 @SETTINGS
-@given(raw=st.binary(max_size=600) | st.text(max_size=600).map(lambda t: ("---\n" + t).encode("utf-8", "surrogatepass")))
+@given(
+    raw=st.binary(max_size=600) | st.text(max_size=600).map(lambda t: ("---\n" + t).encode("utf-8", "surrogatepass"))
+)
 def test_any_bytes(tmp_path, raw):
     _run(tmp_path, raw)

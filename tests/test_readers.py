@@ -201,15 +201,43 @@ class Newsboat:
         """``newsboat -x reload``: fetch every subscription into the cache, without a UI; check it went well."""
         # Everything newsboat might write (history files, lock) stays under home; a UTF-8 locale so
         # newsboat converts nothing; TERM=dumb as there is no terminal.
-        env = {**os.environ, "HOME": str(self.home), "XDG_CONFIG_HOME": str(self.home), "XDG_DATA_HOME": str(self.home),
-               "TERM": "dumb", "LC_ALL": "C.UTF-8"}  # fmt: skip
-        command = [self.exe, "-u", str(self.home / "urls"), "-c", str(self.cache), "-C", str(self.home / "config"),
-                   "-l", "4", "-d", str(self.log), "-x", "reload"]  # fmt: skip
-        done = subprocess.run(command, check=False, env=env, cwd=self.home, capture_output=True,
-                              stdin=subprocess.DEVNULL, timeout=NEWSBOAT_TIMEOUT)  # fmt: skip
-        report = (f"{' '.join(command)} exited with {done.returncode}\nstdout: {done.stdout!r}\n"
-                  f"stderr: {done.stderr!r}\nerror log:\n{self._text(self.error_log)}\n"
-                  f"log:\n{self._text(self.log)[-4000:]}")  # fmt: skip
+        env = {
+            **os.environ,
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home),
+            "XDG_DATA_HOME": str(self.home),
+            "TERM": "dumb",
+            "LC_ALL": "C.UTF-8",
+        }
+        command = [
+            self.exe,
+            "-u",
+            str(self.home / "urls"),
+            "-c",
+            str(self.cache),
+            "-C",
+            str(self.home / "config"),
+            "-l",
+            "4",
+            "-d",
+            str(self.log),
+            "-x",
+            "reload",
+        ]
+        done = subprocess.run(
+            command,
+            check=False,
+            env=env,
+            cwd=self.home,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=NEWSBOAT_TIMEOUT,
+        )
+        report = (
+            f"{' '.join(command)} exited with {done.returncode}\nstdout: {done.stdout!r}\n"
+            f"stderr: {done.stderr!r}\nerror log:\n{self._text(self.error_log)}\n"
+            f"log:\n{self._text(self.log)[-4000:]}"
+        )
         assert done.returncode == 0, report
         assert done.stderr == b"", report
         # newsboat exits 0 even when a feed fails: the failures are in the error log (and as
@@ -260,7 +288,7 @@ def test_newsboat_reads_atom_and_rss(site, prefix, tmp_path):
         assert len(items) == len(reader.items()) == site.entry_count(prefix, fmt) == len(expected["items"])
         # guid (the entry id, a tag: URI), title, absolute link to this server, publication date.
         assert _newsboat_view(items) == _expected_view(expected)
-        for item, entry in zip(items, expected["items"]):
+        for item, entry in zip(items, expected["items"], strict=False):
             assert item["url"].startswith(site.url + "/")
             names = [author["name"] for author in entry["authors"]]
             if fmt == "atom" or len(names) == 1:
@@ -390,18 +418,30 @@ def _rs_authors(entry) -> list[str]:
 
 def _rs_view(parsed, *, text: bool = True) -> list[tuple]:
     return [
-        (e.id, e.title if text else None, e.link, time.strftime("%Y-%m-%dT%H:%M:%SZ", e.published_parsed),
-         _rs_authors(e), [tag.term for tag in e.tags])
+        (
+            e.id,
+            e.title if text else None,
+            e.link,
+            time.strftime("%Y-%m-%dT%H:%M:%SZ", e.published_parsed),
+            _rs_authors(e),
+            [tag.term for tag in e.tags],
+        )
         for e in parsed.entries
-    ]  # fmt: skip
+    ]
 
 
 def _json_view(feed: dict, *, text: bool = True) -> list[tuple]:
     return [
-        (i["id"], i["title"] if text else None, i["url"], _utc(i["date_published"]), [a["name"] for a in i["authors"]],
-         i.get("tags", []))
+        (
+            i["id"],
+            i["title"] if text else None,
+            i["url"],
+            _utc(i["date_published"]),
+            [a["name"] for a in i["authors"]],
+            i.get("tags", []),
+        )
         for i in feed["items"]
-    ]  # fmt: skip
+    ]
 
 
 @needs_feedparser_rs
@@ -420,7 +460,7 @@ def test_feedparser_rs_reads_every_format_alike(public_site, prefix, feedparser_
         assert parsed.version == version
         assert parsed.feed.title == expected["title"]
         assert _rs_view(parsed) == _json_view(expected), fmt
-        for entry, item in zip(parsed.entries, expected["items"]):
+        for entry, item in zip(parsed.entries, expected["items"], strict=False):
             assert entry.link.startswith(site.site_url + "/")
             assert [content.value for content in entry.content] == [item["content_html"]], (fmt, entry.id)
             # RSS <description> is HTML to readers, so the plain-text summary is escaped there.

@@ -24,6 +24,7 @@ app never saw.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -92,8 +93,9 @@ class Poller:
         self.connections[client] = self.connections.get(client, 0) + 1
         return http.client.HTTPConnection(LOOPBACK, self.port, timeout=TIMEOUT)
 
-    def one(self, conn: http.client.HTTPConnection, client: str, path: str, etag: str | None
-            ) -> tuple[str | None, bool]:
+    def one(
+        self, conn: http.client.HTTPConnection, client: str, path: str, etag: str | None
+    ) -> tuple[str | None, bool]:
         """Make one request on ``conn``; record it; return (ETag seen, whether the connection is still usable)."""
         headers = {"If-None-Match": etag} if etag else {}
         name = f"GET {path}" + (" If-None-Match" if etag else "")
@@ -105,7 +107,9 @@ class Poller:
                 break
             except NO_ANSWER as exc:
                 if attempt == 2:
-                    self.record(Outcome(time.monotonic(), client, name, error=f"retry failed: {type(exc).__name__}: {exc}"))
+                    self.record(
+                        Outcome(time.monotonic(), client, name, error=f"retry failed: {type(exc).__name__}: {exc}")
+                    )
                     conn.close()
                     return None, False
                 with self.lock:
@@ -175,10 +179,8 @@ def workers_of(server: AppServer) -> set[int]:
     pid = server.proc.pid
     children = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
+        with contextlib.suppress(OSError):
             children.update(int(p) for p in (task / "children").read_text().split())
-        except OSError:
-            pass
     return children
 
 
@@ -259,10 +261,13 @@ def test_sighup_publishes_new_content_without_failing_a_request(tmp_path):
         f"the new entry was served {served - hup:.1f}s "
         f"and the last old worker stopped {reloaded - hup:.1f}s after SIGHUP"
     )
-    failures = "\n".join(f"  +{o.at - hup:.3f}s after SIGHUP, {o.client} connection, {o.request}: {o.error}"
-                         for o in errors)
-    retried = "\n".join(f"  retried (RFC 9112 9.3.1): +{o.at - hup:.3f}s after SIGHUP, {o.client} connection, "
-                        f"{o.request}: {o.error}" for o in poller.retries)
+    failures = "\n".join(
+        f"  +{o.at - hup:.3f}s after SIGHUP, {o.client} connection, {o.request}: {o.error}" for o in errors
+    )
+    retried = "\n".join(
+        f"  retried (RFC 9112 9.3.1): +{o.at - hup:.3f}s after SIGHUP, {o.client} connection, {o.request}: {o.error}"
+        for o in poller.retries
+    )
     figures += f"; {len(poller.retries)} request(s) retried once after a connection closed unanswered"
     print(figures + "".join("\n" + text for text in (retried, failures) if text))
 

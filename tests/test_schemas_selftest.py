@@ -5,7 +5,7 @@ and rejects a handful of known-invalid variants of it.
 """
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -91,7 +91,7 @@ JSONFEED_OK = """\
 """
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind):
     if kind == "jsonfeed":
         schema = json.loads((SCHEMAS / "jsonfeed-1.1.schema.json").read_text())

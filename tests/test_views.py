@@ -52,8 +52,14 @@ def _alternates(client, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_autodiscovery_links_point_to_live_feeds(client, path):
     alternates = _alternates(client, path)
-    site_feeds = {(t, f"{SITE_URL}/feed.{ext}") for t, ext in
-                  [("application/atom+xml", "atom"), ("application/rss+xml", "rss"), ("application/feed+json", "json")]}
+    site_feeds = {
+        (t, f"{SITE_URL}/feed.{ext}")
+        for t, ext in [
+            ("application/atom+xml", "atom"),
+            ("application/rss+xml", "rss"),
+            ("application/feed+json", "json"),
+        ]
+    }
     assert site_feeds <= alternates
     for media_type, href in alternates:
         response = client.get(href.removeprefix(SITE_URL))
@@ -108,8 +114,18 @@ def test_healthz(client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize("path", ["/articles/nope", "/authors/nobody", "/authors/nobody/feed.atom", "/tags/none",
-                                  "/feed.xml", "/articles/", "/authors/tom-brewster/feed.txt"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/articles/nope",
+        "/authors/nobody",
+        "/authors/nobody/feed.atom",
+        "/tags/none",
+        "/feed.xml",
+        "/articles/",
+        "/authors/tom-brewster/feed.txt",
+    ],
+)
 def test_unknown_things_are_404(client, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -118,10 +134,23 @@ def test_unknown_things_are_404(client, path):
 
 
 ODD_PATHS = [
-    "//", "/%", "/%00", "/%ff%fe", "/articles/%2e%2e/%2e%2e/etc/passwd", "/authors/..%2f..%2fetc%2fpasswd",
-    "/articles/" + "a" * 5000, "/feed.atom/", "/feed.atom%00", "/tags/%E2%98%83", "/tags/cyber war",
-    "/static/../../wsgi.py", "/articles/icspa-launched-to-fight-global-cyber-crime.md", "/?q=<script>",
-    "/healthz/", "/\u2603", "/articles/%ED%B3%BF",
+    "//",
+    "/%",
+    "/%00",
+    "/%ff%fe",
+    "/articles/%2e%2e/%2e%2e/etc/passwd",
+    "/authors/..%2f..%2fetc%2fpasswd",
+    "/articles/" + "a" * 5000,
+    "/feed.atom/",
+    "/feed.atom%00",
+    "/tags/%E2%98%83",
+    "/tags/cyber war",
+    "/static/../../wsgi.py",
+    "/articles/icspa-launched-to-fight-global-cyber-crime.md",
+    "/?q=<script>",
+    "/healthz/",
+    "/\u2603",
+    "/articles/%ED%B3%BF",
 ]
 
 
@@ -137,8 +166,16 @@ def test_query_strings_are_ignored_on_feeds(client):
 
 def test_two_instances_give_identical_bytes():
     first, second = make_app(FIXTURE).test_client(), make_app(FIXTURE).test_client()
-    paths = ["/", "/feed.atom", "/feed.rss", "/feed.json", "/archive/1/feed.atom", "/tags/z%C3%BCrich/feed.json",
-             "/articles/machines-think", "/feeds"]
+    paths = [
+        "/",
+        "/feed.atom",
+        "/feed.rss",
+        "/feed.json",
+        "/archive/1/feed.atom",
+        "/tags/z%C3%BCrich/feed.json",
+        "/articles/machines-think",
+        "/feeds",
+    ]
     for path in paths:
         a, b = first.get(path), second.get(path)
         assert a.status_code == 200, path
@@ -146,8 +183,10 @@ def test_two_instances_give_identical_bytes():
 
 
 def test_site_url_wins_over_host_headers(client):
-    forged = client.get("/feed.atom", headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example",
-                                               "X-Forwarded-Proto": "gopher"})
+    forged = client.get(
+        "/feed.atom",
+        headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "gopher"},
+    )
     assert forged.data == client.get("/feed.atom").data
     assert b"evil" not in forged.data
 
@@ -155,8 +194,10 @@ def test_site_url_wins_over_host_headers(client):
 def test_without_site_url_links_follow_the_proxy_headers():
     app = make_app(SITE_URL="")
     client = app.test_client()
-    response = client.get("/feed.atom", headers={"Host": "internal:5000", "X-Forwarded-Host": "news.example.com",
-                                                 "X-Forwarded-Proto": "https"})
+    response = client.get(
+        "/feed.atom",
+        headers={"Host": "internal:5000", "X-Forwarded-Host": "news.example.com", "X-Forwarded-Proto": "https"},
+    )
     assert b'href="https://news.example.com/feed.atom" rel="self"' in response.data
     plain = client.get("/feed.atom", base_url="http://localhost:8000")
     assert b'href="http://localhost:8000/feed.atom" rel="self"' in plain.data

@@ -63,8 +63,11 @@ def _app(content, hub_urls, tmp_path, **config):
     return make_app(content, WEBSUB_HUBS=hub_urls, STATE_DIR=str(tmp_path / "state"), WEBSUB_BACKOFF=0.01, **config)
 
 
-ALL_SEED_TOPICS = sorted(f"{SITE_URL}{prefix}/feed.{fmt}" for prefix in ("", "/authors/tom-brewster", "/tags/cyber-war")
-                         for fmt in ("atom", "rss", "json"))
+ALL_SEED_TOPICS = sorted(
+    f"{SITE_URL}{prefix}/feed.{fmt}"
+    for prefix in ("", "/authors/tom-brewster", "/tags/cyber-war")
+    for fmt in ("atom", "rss", "json")
+)
 
 
 def test_start_up_notifies_every_feed_once(hub, tmp_path):
@@ -87,8 +90,11 @@ def test_a_change_notifies_only_the_feeds_it_touches(hub, tmp_path, content_copy
     write_article(content_copy, "new-one", 800, tags=("brand-new",))
     app.extensions["feedsvc"].reload()
     _wait(app)
-    expected = {f"{SITE_URL}{prefix}/feed.{fmt}" for prefix in ("", "/authors/ada-lovelace", "/tags/brand-new")
-                for fmt in ("atom", "rss", "json")}
+    expected = {
+        f"{SITE_URL}{prefix}/feed.{fmt}"
+        for prefix in ("", "/authors/ada-lovelace", "/tags/brand-new")
+        for fmt in ("atom", "rss", "json")
+    }
     assert set(hub.topics()) == expected
 
 

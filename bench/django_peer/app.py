@@ -35,10 +35,10 @@ settings.configure(
 )
 django.setup()
 
-from django.urls import path  # noqa: E402  (after settings)
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed  # noqa: E402
 from django.contrib.syndication.views import Feed  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.urls import path  # noqa: E402  (after settings)
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed  # noqa: E402
 
 from feedsvc.content import load_content  # noqa: E402
 
