@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .accesslog import AccessLog
 from .fastpath import FastPath
+from .hosts import TrustedHosts, parse_allowed_hosts, parse_networks
 from .model import Publishing
 from .service import Service
 from .urls import normalize_base_url
@@ -35,6 +35,9 @@ DEFAULTS = {
     "WEBSUB_BACKOFF": 2.0,
     "LOG_LEVEL": "INFO",
     "ACCESS_LOG": True,
+    "ALLOWED_HOSTS": "",
+    "TRUSTED_PROXIES": "",
+    "MAX_FILE_MB": 4,
 }
 
 
@@ -95,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         strict=bool(app.config["STRICT"]),
         warm=str(app.config["WARM"]).lower(),
         cache_bytes=int(app.config["CACHE_MB"]) * 2**20,
+        max_file_bytes=int(float(app.config["MAX_FILE_MB"]) * 2**20),
     )
     app.extensions["feedsvc"] = service
 
@@ -105,13 +109,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     websub.init_app(app)
 
     app.wsgi_app = FastPath(app.wsgi_app, service)
-    if not fixed:
+    try:
+        allowed = parse_allowed_hosts(app.config["ALLOWED_HOSTS"])
+        proxies = parse_networks(app.config["TRUSTED_PROXIES"])
+    except ValueError as exc:
+        raise RuntimeError(f"bad FEEDSVC_ALLOWED_HOSTS or FEEDSVC_TRUSTED_PROXIES: {exc}") from None
+    if not fixed and not allowed:
         log.warning(
-            "FEEDSVC_SITE_URL is not set: links follow each request's Host and X-Forwarded-* headers. "
-            "Set it to the public base URL (e.g. https://news.example.org) in production."
+            "FEEDSVC_SITE_URL is not set: links use base_url from site.yaml (%s) whatever the request's Host. "
+            "Set FEEDSVC_SITE_URL to the public base URL (e.g. https://news.example.org) in production.",
+            pub.base_url,
         )
-        # One trusted proxy in front, as a PaaS router is.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+    app.wsgi_app = TrustedHosts(
+        app.wsgi_app, site_url=pub.base_url if fixed else "", allowed_hosts=allowed, trusted_proxies=proxies
+    )
     if app.config["ACCESS_LOG"]:
         app.wsgi_app = AccessLog(app.wsgi_app)
     return app

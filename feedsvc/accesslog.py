@@ -17,6 +17,8 @@ from json.encoder import encode_basestring as _json_string
 from time import perf_counter
 
 FLUSH_INTERVAL = 0.5  # seconds
+# A header can be hundreds of kilobytes; a log line carries at most this much of each field.
+MAX_FIELD = 1024
 
 
 class AccessLog:
@@ -54,7 +56,7 @@ class AccessLog:
                 size,
                 (perf_counter() - started) * 1000,
                 _json_string(_text(environ.get("HTTP_USER_AGENT", ""))),
-                _json_string(environ.get("REMOTE_ADDR", "")),
+                _json_string(_text(environ.get("REMOTE_ADDR", ""))),
             )
         )
         with self.lock:
@@ -71,7 +73,9 @@ class AccessLog:
 
 
 def _text(wsgi_string: str) -> str:
-    """WSGI strings are bytes decoded as latin-1 (PEP 3333): log them as the UTF-8 text they are."""
+    """WSGI strings are bytes decoded as latin-1 (PEP 3333): log them as the UTF-8 text they are, capped."""
+    if len(wsgi_string) > MAX_FIELD:
+        wsgi_string = wsgi_string[:MAX_FIELD]
     if wsgi_string.isascii():
         return wsgi_string
     return wsgi_string.encode("latin-1", "replace").decode("utf-8", "replace")

@@ -30,7 +30,12 @@ HTML_HEADERS = [
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "DENY"),
 ]
-FEED_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Access-Control-Allow-Origin", "*")]
+# Browser-based readers fetch feeds across origins and revalidate with ETag (Fetch standard, CORS).
+FEED_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "ETag, Link"),
+]
 
 
 def render_feed(doc: FeedDoc, fmt: str, site: Site, pub: Publishing) -> bytes:

@@ -8,22 +8,35 @@ look-up, a content-coding choice and an ETag comparison. Everything else
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from . import delta
 from .catalog import HTML_HEADERS
 from .http import ALLOW, Resource, choose_coding, is_fresh
 from .pages import render_error
 
 _OPTIONS_HEADERS = [("Allow", ALLOW), ("Content-Length", "0")]
+# Fetch standard, CORS protocol: a preflight is answered with what a cross-origin GET may send.
+_PREFLIGHT_HEADERS = [
+    *_OPTIONS_HEADERS,
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", ALLOW),
+    ("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since, A-IM, Cache-Control"),
+    ("Access-Control-Max-Age", "86400"),
+]
+# A redirect from a feed URL with a query string never changes: shared caches may keep it a day.
+_REDIRECT_CACHE = ("Cache-Control", "public, max-age=86400")
 
 
-def _error(code: int, reason: str, text: str, extra: list[tuple[str, str]] = ()) -> tuple[str, list, bytes]:
+def error_response(code: int, reason: str, text: str, extra: list[tuple[str, str]] = ()) -> tuple[str, list, bytes]:
+    """A small HTML error page: status line, headers, body."""
     body = render_error(code, reason, text)
     headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))), *HTML_HEADERS, *extra]
     return f"{code} {reason}", headers, body
 
 
-_NOT_ALLOWED = _error(405, "Method Not Allowed", "This address only answers GET and HEAD.", [("Allow", ALLOW)])
-_NOT_ACCEPTABLE = _error(
+_NOT_ALLOWED = error_response(405, "Method Not Allowed", "This address only answers GET and HEAD.", [("Allow", ALLOW)])
+_NOT_ACCEPTABLE = error_response(
     406, "Not Acceptable", "No content coding you accept is available.", [("Vary", "Accept-Encoding")]
 )
 
@@ -54,7 +67,14 @@ class FastPath:
         """Choose status, headers and body for a request to a prepared resource."""
         method = environ["REQUEST_METHOD"]
         if method not in ("GET", "HEAD"):
-            return ("204 No Content", _OPTIONS_HEADERS, b"") if method == "OPTIONS" else _NOT_ALLOWED
+            if method != "OPTIONS":
+                return _NOT_ALLOWED
+            cors = "HTTP_ORIGIN" in environ and "doc" in resource.extra
+            return "204 No Content", _PREFLIGHT_HEADERS if cors else _OPTIONS_HEADERS, b""
+        if environ.get("QUERY_STRING") and "doc" in resource.extra:
+            # Feeds ignore query strings; a cache-busting "?_=<ms>" must not be a new cache key.
+            location = quote((environ.get("SCRIPT_NAME", "") + path).encode("latin-1"), safe="/:@!$&'()*+,;=-._~%")
+            return "301 Moved Permanently", [("Location", location), ("Content-Length", "0"), _REDIRECT_CACHE], b""
         coding = choose_coding(environ.get("HTTP_ACCEPT_ENCODING"), resource.codings)
         if coding is None:
             return _NOT_ACCEPTABLE

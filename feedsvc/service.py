@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import re
 import threading
 from collections import OrderedDict, deque
 from dataclasses import replace
@@ -12,14 +11,13 @@ from pathlib import Path
 
 from .catalog import Catalog
 from .content import load_content
+from .hosts import BASE_KEY
+from .limits import MAX_FILE_BYTES
 from .model import Content, Publishing
-from .urls import normalize_base_url
 
 log = logging.getLogger(__name__)
 
-# A Host header we are willing to echo into links: a name or an IP literal, and a port.
-_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
-MAX_BASES = 8  # catalogs kept for request-derived base URLs when FEEDSVC_SITE_URL is unset
+MAX_BASES = 8  # catalogs kept for the base URLs of allowed hosts (FEEDSVC_ALLOWED_HOSTS)
 MAX_PREVIOUS = 3  # earlier content versions remembered for RFC 3229 delta answers
 # With FEEDSVC_WARM=auto, a site of up to this many documents (feeds, archive pages,
 # pages) is built whole at start-up; a larger one builds the site feeds first and the
@@ -44,9 +42,11 @@ class Service:
         strict: bool = False,
         warm: str = "auto",
         cache_bytes: int = 128 * 2**20,
+        max_file_bytes: int = MAX_FILE_BYTES,
     ):
         self.content_dir, self.pub, self.fixed_base = Path(content_dir), pub, fixed_base
         self.strict, self.warm, self.cache_bytes = strict, warm, cache_bytes
+        self.max_file_bytes = max_file_bytes
         self.content: Content | None = None
         self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
         self.previous: deque[Catalog] = deque(maxlen=MAX_PREVIOUS)
@@ -60,7 +60,7 @@ class Service:
         # thousands of objects are made; nothing made here is garbage, so it waits.
         gc.disable()
         try:
-            content = load_content(self.content_dir, render=False)
+            content = load_content(self.content_dir, render=False, max_file_bytes=self.max_file_bytes)
         finally:
             gc.enable()
         for error in content.errors:
@@ -109,10 +109,8 @@ class Service:
         return catalog
 
     def catalog_for(self, environ: dict) -> Catalog:
-        """The catalog for a request: the configured base, or the one the request names."""
-        if self.fixed_base:
-            return self.catalog(self.default_base)
-        return self.catalog(request_base(environ) or self.default_base)
+        """The catalog for a request: the default base, or an allowed host's (``hosts.TrustedHosts``)."""
+        return self.catalog(environ.get(BASE_KEY) or self.default_base)
 
     def previous_resources(self, path: str):
         """Earlier versions of the resource at ``path``, newest first, that were built."""
@@ -120,14 +118,3 @@ class Service:
             resource = catalog.cached(path)
             if resource is not None:
                 yield resource
-
-
-def request_base(environ: dict) -> str | None:
-    """The public base URL a request was made to (after ProxyFix), or None if its Host is unusable."""
-    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    if not _HOST.fullmatch(host):
-        return None
-    try:
-        return normalize_base_url(f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}")
-    except ValueError:
-        return None

@@ -36,6 +36,9 @@ def http_error(error: HTTPException):
     response = Response(body, status=error.code, content_type="text/html; charset=utf-8")
     if error.code == 405:
         response.headers["Allow"] = ", ".join(error.valid_methods or ("GET", "HEAD", "OPTIONS"))
+    # RFC 9111 4.2.2: a 404 is heuristically cacheable; a short explicit lifetime keeps a
+    # shared cache from hammering the app with misses, and a new page shows within a minute.
+    response.headers["Cache-Control"] = "public, max-age=60" if error.code in (404, 410) else "no-store"
     return response
 
 
@@ -44,7 +47,7 @@ def unexpected_error(error: Exception):
     """Log a bug and answer 500 with the same small page, never a traceback."""
     current_app.logger.exception("unhandled error")
     body = render_error(500, "Internal Server Error", "Something went wrong on our side.")
-    return Response(body, status=500, content_type="text/html; charset=utf-8")
+    return Response(body, status=500, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 
 @bp.after_app_request

@@ -46,16 +46,16 @@ def test_access_log_is_one_json_line_per_request(app, client):
     access_log = app.wsgi_app  # the outermost middleware
     stream, access_log.stream = access_log.stream, io.BytesIO()
     try:
-        client.get("/feed.atom?x=1", headers={"User-Agent": 'Test "Reader"/1.0', "Accept-Encoding": "gzip"})
+        client.get("/feeds?x=1", headers={"User-Agent": 'Test "Reader"/1.0', "Accept-Encoding": "gzip"})
         client.get("/nope").close()  # a streamed Flask body is logged when the server closes it
         client.get("/tags/z%C3%BCrich").close()
         lines = access_log.stream.getvalue().decode().splitlines()
     finally:
         access_log.stream = stream
     first, second, third = (json.loads(line) for line in lines)
-    assert first["method"] == "GET" and first["path"] == "/feed.atom" and first["query"] == "x=1"
+    assert first["method"] == "GET" and first["path"] == "/feeds" and first["query"] == "x=1"
     assert first["status"] == 200 and first["user_agent"] == 'Test "Reader"/1.0'
-    assert first["bytes"] == len(client.get("/feed.atom", headers={"Accept-Encoding": "gzip"}).data)
+    assert first["bytes"] == len(client.get("/feeds", headers={"Accept-Encoding": "gzip"}).data)
     assert first["duration_ms"] >= 0 and first["remote"] == "127.0.0.1"
     assert second["status"] == 404 and second["bytes"] > 0
     assert third["path"] == "/tags/zürich"
