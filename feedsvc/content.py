@@ -21,6 +21,7 @@ import yaml
 
 from . import fields
 from .frontmatter import Document, FrontMatterError, parse
+from .limits import MAX_FILE_BYTES, Refused, check_yaml, read_file
 from .markup import Markdown
 from .model import Author, Content, ContentError, Entry, Site
 from .urls import is_slug, normalize_base_url, tag_uri
@@ -75,9 +76,12 @@ def load_site(folder: Path) -> Site:
     """Read and check ``site.yaml``; raise ``ConfigError`` saying how to fix it."""
     path = folder / "site.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read site settings: {exc}") from None
+        text = read_file(str(path), os.path.realpath(folder)).decode("utf-8")
+        check_yaml(yaml.compose(text, Loader=yaml.SafeLoader))
+        data = yaml.safe_load(text) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, Refused, RecursionError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        raise ConfigError(f"{path}: cannot read site settings: {reason}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping of 'key: value' lines")
     unknown = sorted(set(map(str, data)) - SITE_FIELDS)
@@ -105,30 +109,31 @@ def load_site(folder: Path) -> Site:
     return site
 
 
-def load_content(folder: Path | str, *, render: bool = True) -> Content:
+def load_content(folder: Path | str, *, render: bool = True, max_file_bytes: int = MAX_FILE_BYTES) -> Content:
     """Read a whole content folder; bad files are left out and listed in ``errors``.
 
     ``render=False`` leaves Markdown to render on first use (the service does,
     so a large corpus starts fast): only a body with no text at all is then an
     error, and one that renders empty (say, nothing but a script) is left to
-    ``check``, which renders everything.
+    ``check``, which renders everything. Each file is read through ``limits``.
     """
     folder = Path(folder)
     site = load_site(folder)
     zone = ZoneInfo(site.timezone)
     errors: list[ContentError] = []
-    digest = hashlib.sha256((folder / "site.yaml").read_bytes())
+    reader = _Reader(folder, max_file_bytes, errors)
+    digest = reader.digest
 
     authors: dict[str, Author] = {}
     bios: dict[str, Entry] = {}
-    for path in markdown_files(folder / "authors", recursive=False):
-        parsed = _read(path, folder, digest, errors)
+    for path in markdown_files(folder / "authors", recursive=False, errors=errors):
+        parsed = reader.read(path)
         if parsed is not None:
             _add(_author_from(parsed, _stem(path), site, zone, render), authors, bios, errors)
 
     articles: dict[str, Entry] = {}
-    for path in markdown_files(folder / "articles", recursive=True):
-        parsed = _read(path, folder, digest, errors)
+    for path in markdown_files(folder / "articles", recursive=True, errors=errors):
+        parsed = reader.read(path)
         if parsed is not None:
             _add(_article_from(parsed, _stem(path), site, zone, authors, render), {}, articles, errors)
 
@@ -137,10 +142,20 @@ def load_content(folder: Path | str, *, render: bool = True) -> Content:
     return Content(site, tuple(entries), authors, tuple(errors), digest.hexdigest()[:16], bios)
 
 
-def markdown_files(directory: Path, *, recursive: bool) -> list[str]:
-    """The ``.md`` files in ``directory``, sorted; plain strings, as pathlib costs seconds at 100k files."""
+def markdown_files(directory: Path, *, recursive: bool, errors: list[ContentError] | None = None) -> list[str]:
+    """The ``.md`` files in ``directory``, sorted; plain strings, as pathlib costs seconds at 100k files.
+
+    A folder that is missing or cannot be listed is an error in ``errors``: an empty
+    site is never served as if it were complete. Symlinked folders are not followed.
+    """
+
+    def unreadable(exc: OSError) -> None:
+        where = f"{directory.parent.name}/{os.path.relpath(exc.filename or directory, directory.parent)}"
+        if errors is not None:
+            errors.append(ContentError(where, 1, f"cannot list this folder: {exc.strerror}"))
+
     found: list[str] = []
-    for root, _folders, names in os.walk(directory):
+    for root, _folders, names in os.walk(directory, onerror=unreadable):
         found += [os.path.join(root, name) for name in names if name.endswith(".md")]
         if not recursive:
             break
@@ -151,27 +166,38 @@ def _stem(path: str) -> str:
     return os.path.basename(path)[: -len(".md")]
 
 
-def _read(path: str, folder: Path, digest, errors: list[ContentError]):
-    """Read and split one file; return (relative path, document) or None after an error."""
-    parent = os.path.join(str(folder.parent), "")
-    relative = (path[len(parent) :] if path.startswith(parent) else os.path.relpath(path, folder.parent)).replace(
-        os.sep, "/"
-    )
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        digest.update(relative.encode() + b"\0" + raw + b"\0")
-        document = parse(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        errors.append(ContentError(relative, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+class _Reader:
+    """Read and split files of one content folder, within ``limits``; every problem goes to ``errors``."""
+
+    def __init__(self, folder: Path, max_file_bytes: int, errors: list[ContentError]):
+        self.root = os.path.realpath(folder)
+        self.parent = os.path.join(str(folder.parent), "")
+        self.folder, self.max_file_bytes, self.errors = folder, max_file_bytes, errors
+        self.digest = hashlib.sha256(read_file(str(folder / "site.yaml"), self.root, max_file_bytes))
+
+    def read(self, path: str) -> tuple[str, Document] | None:
+        """Return (relative path, document), or None after recording why not."""
+        parent = self.parent
+        relative = (
+            path[len(parent) :] if path.startswith(parent) else os.path.relpath(path, self.folder.parent)
+        ).replace(os.sep, "/")
+        try:
+            raw = read_file(path, self.root, self.max_file_bytes)
+            self.digest.update(relative.encode() + b"\0" + raw + b"\0")
+            return relative, parse(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            self._error(relative, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        except (FrontMatterError, Refused) as exc:
+            self._error(relative, exc.line, exc.message)
+        except OSError as exc:
+            self._error(relative, 1, f"cannot read: {exc.strerror or exc}")
+        except (MemoryError, RecursionError) as exc:
+            # One file must not take the others down, whatever it holds.
+            self._error(relative, 1, f"too large or deep to read ({type(exc).__name__})")
         return None
-    except FrontMatterError as exc:
-        errors.append(ContentError(relative, exc.line, exc.message))
-        return None
-    except OSError as exc:
-        errors.append(ContentError(relative, 1, f"cannot read: {exc.strerror}"))
-        return None
-    return relative, document
+
+    def _error(self, relative: str, line: int, message: str) -> None:
+        self.errors.append(ContentError(relative, line, message))
 
 
 def _add(result, by_slug: dict, entries: dict, errors: list[ContentError]) -> None:

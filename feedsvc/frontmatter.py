@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from .limits import Refused, check_yaml
 from .markup import xml_safe
 
 
@@ -72,6 +73,10 @@ def _load_mapping(source: str, first_line: int) -> tuple[dict[str, object], dict
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark else 0)
         raise FrontMatterError(line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    try:
+        check_yaml(node)  # aliases, complex keys and depth, before anything is built (limits.py)
+    except Refused as exc:
+        raise FrontMatterError(first_line + exc.line - 1, exc.message) from None
     if node is None:
         return {}, {}
     if not isinstance(node, yaml.MappingNode):
