@@ -86,9 +86,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     configure_logging(str(app.config["LOG_LEVEL"]).upper())
 
-    from .content import load_site
+    from .reader import read_site
 
-    site = load_site(Path(app.config["CONTENT_DIR"]))
+    site = read_site(Path(app.config["CONTENT_DIR"]))
     pub = _publishing(app.config, site.base_url)
     fixed = bool(app.config["SITE_URL"])
     service = Service(

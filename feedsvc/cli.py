@@ -8,27 +8,29 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .content import ConfigError, load_content
 from .export import export_catalog
+from .reader import ConfigError, read_content
 
 
 @click.command("check")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def check_command(folder: Path | None) -> None:
-    """Check every content file and print every problem as path:line: message."""
+    """Check every content file and print every problem as path:line: message (exit 1 on errors)."""
     folder = folder or Path(current_app.config["CONTENT_DIR"])
     try:
-        content = load_content(folder)
+        content = read_content(folder)
     except ConfigError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
-    for error in content.errors:
-        click.echo(str(error))
+    # Every problem of every file, in one pass, in file order: errors and notes together.
+    for problem in sorted((*content.errors, *content.notes), key=lambda p: (p.path, p.line)):
+        click.echo(str(problem))
     if content.errors:
-        click.echo(f"{len(content.errors)} problem(s) in {folder}", err=True)
+        click.echo(f"{len(content.errors)} error(s), {len(content.notes)} note(s) in {folder}", err=True)
         raise SystemExit(1)
-    click.echo(f"{folder}: {len(content.entries)} entries, no problems")
+    notes = f", {len(content.notes)} note(s)" if content.notes else ", no problems"
+    click.echo(f"{folder}: {len(content.entries)} entries{notes}")
 
 
 @click.command("export")

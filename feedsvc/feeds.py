@@ -15,8 +15,8 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from .documents import FORMATS, FeedDoc
-from .markup import absolutize
 from .model import Entry, Publishing, Site
+from .sanitise import absolutize
 from .urls import tag_uri
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

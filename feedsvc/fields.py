@@ -49,8 +49,25 @@ def text_list(value: object) -> tuple[str, ...]:
     return tuple(result)
 
 
-def tag_names(value: object) -> tuple[str, ...]:
-    """Return tag or category names, each of which must make a URL segment."""
+def people(value: object) -> tuple[str, ...]:
+    """Return the names an ``author``/``authors`` value gives: a string, a list, or mappings with a name."""
+    items = value if isinstance(value, list) else [value] if value is not None else []
+    names = []
+    for item in items:
+        if isinstance(item, dict):
+            item = item.get("name") or item.get("display_name")
+        names.append(item)
+    return text_list(names)
+
+
+def tag_names(value: object, *, split: bool = False) -> tuple[str, ...]:
+    """Return tag or category names, each of which must make a URL segment.
+
+    With ``split``, a string holds several names separated by spaces, as Jekyll reads
+    ``categories: news releases``.
+    """
+    if split and isinstance(value, str):
+        value = value.split()
     names = text_list(value)
     for name in names:
         if not tag_slug(name):

@@ -1,15 +1,22 @@
-"""Split a content file into YAML front matter and body, keeping line numbers.
+"""Split a content file into front matter and body, keeping line numbers.
 
-Front matter is YAML between two ``---`` lines, as Hugo and Jekyll write it.
+Front matter is written as Hugo and Jekyll write it:
+
+- YAML between two ``---`` lines (both generators);
+- TOML between two ``+++`` lines (Hugo), read with the standard library's ``tomllib``;
+- a JSON object opening the file (Hugo).
+
 Characters XML cannot carry are dropped from it here; the body is cleaned of
-them when it is rendered (``markup.Markdown``).
-It is loaded safely (no object construction) and every scalar stays a string,
-so that dates are parsed once, by the reader, in the site's time zone.
+them when it is rendered (``markup``). YAML is loaded safely (no object
+construction) and its timestamps stay strings, so that dates are parsed once,
+by the reader, in the site's time zone; TOML and JSON give their own types.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from dataclasses import dataclass
 
 import yaml
@@ -27,7 +34,7 @@ class FrontMatterError(ValueError):
         self.message = message
 
 
-class _StringLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _StringLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader (libyaml's when PyYAML has it) that leaves timestamps as strings."""
 
 
@@ -39,33 +46,47 @@ _StringLoader.yaml_implicit_resolvers = {
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed content file: field values, the line of each field, the body."""
+    """A parsed content file: field values, the line of each field, the body and where it starts."""
 
     fields: dict[str, object]
     lines: dict[str, int]
     body: str
     body_line: int
+    format: str = "yaml"  # yaml, toml or json
 
 
-_FENCE = re.compile(r"^[ \t]*---[ \t]*\r?$", re.MULTILINE)
+_FENCES = {"yaml": re.compile(r"^[ \t]*---[ \t]*\r?$", re.MULTILINE), "toml": re.compile(r"^\+\+\+[ \t]*\r?$", re.M)}
 
 
 def parse(text: str) -> Document:
-    """Parse ``text`` into front matter fields and a Markdown body."""
+    """Parse ``text`` into front matter fields and a body."""
+    if text.startswith("+++"):
+        return _fenced(text, "toml")
+    if text.startswith("{"):
+        return _json(text)
+    return _fenced(text, "yaml")
+
+
+def _fenced(text: str, kind: str) -> Document:
     # Find the two fences without splitting the body into lines: bodies are most of the bytes.
-    opening = _FENCE.match(text)
+    fence = _FENCES[kind]
+    mark = "---" if kind == "yaml" else "+++"
+    opening = fence.match(text)
     if opening is None:
-        raise FrontMatterError(1, "file must start with a '---' front matter line")
-    closing = _FENCE.search(text, opening.end() + 1)
+        raise FrontMatterError(1, "file must start with front matter: YAML between '---' lines, TOML between '+++'")
+    closing = fence.search(text, opening.end() + 1)
     if closing is None or opening.end() == len(text):
-        raise FrontMatterError(1, "front matter has no closing '---' line")
-    front = text[opening.end() + 1 : closing.start()]
+        raise FrontMatterError(1, f"front matter has no closing '{mark}' line")
+    front = xml_safe(text[opening.end() + 1 : closing.start()])
     body_line = front.count("\n") + 3  # the line after the closing fence
-    fields, field_lines = _load_mapping(xml_safe(front), first_line=2)
-    return Document(fields, field_lines, text[closing.end() + 1 :], body_line)
+    if kind == "yaml":
+        fields, field_lines = _load_yaml(front, first_line=2)
+    else:
+        fields, field_lines = _load_toml(front, first_line=2)
+    return Document(fields, field_lines, text[closing.end() + 1 :], body_line, kind)
 
 
-def _load_mapping(source: str, first_line: int) -> tuple[dict[str, object], dict[str, int]]:
+def _load_yaml(source: str, first_line: int) -> tuple[dict[str, object], dict[str, int]]:
     """Load a YAML mapping, returning values and the file line of each key."""
     try:
         node = yaml.compose(source, Loader=_StringLoader)
@@ -97,3 +118,38 @@ def _load_mapping(source: str, first_line: int) -> tuple[dict[str, object], dict
     finally:
         loader.dispose()
     return values, key_lines
+
+
+def _load_toml(source: str, first_line: int) -> tuple[dict[str, object], dict[str, int]]:
+    """Load TOML front matter; tomllib gives no positions, so each key's line is found by its text."""
+    try:
+        values = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        line = first_line + (int(found.group(1)) - 1 if found else 0)
+        raise FrontMatterError(line, f"invalid TOML: {exc}") from None
+    return values, _key_lines(source, values, first_line, r"^[ \t]*\[?[\"']?{key}[\"']?[ \t]*[=\]]")
+
+
+def _json(text: str) -> Document:
+    """A JSON object at the start of the file is front matter (Hugo); the body follows it."""
+    try:
+        values, end = json.JSONDecoder().raw_decode(text)
+    except json.JSONDecodeError as exc:
+        raise FrontMatterError(exc.lineno, f"invalid JSON front matter: {exc.msg}") from None
+    if not isinstance(values, dict):
+        raise FrontMatterError(1, "JSON front matter must be an object")
+    front = text[:end]
+    values = json.loads(xml_safe(json.dumps(values)))
+    body = text[end:].lstrip(" \t").removeprefix("\r").removeprefix("\n")
+    body_line = front.count("\n") + 2
+    return Document(values, _key_lines(front, values, 1, r"\"{key}\"[ \t]*:"), body, body_line, "json")
+
+
+def _key_lines(source: str, values: dict, first_line: int, pattern: str) -> dict[str, int]:
+    """The file line of each top-level key, found by searching ``source`` with ``pattern``."""
+    lines = {}
+    for key in values:
+        found = re.search(pattern.format(key=re.escape(key)), source, re.MULTILINE)
+        lines[key] = first_line + (source.count("\n", 0, found.start()) if found else 0)
+    return lines

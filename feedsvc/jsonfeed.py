@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from .documents import FeedDoc
-from .markup import absolutize
 from .model import Entry, Publishing, Site
+from .sanitise import absolutize
 from .urls import rfc3339
 
 VERSION = "https://jsonfeed.org/version/1.1"

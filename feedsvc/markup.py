@@ -1,32 +1,27 @@
-"""Text and HTML handling: Markdown to safe HTML, plain-text summaries, XML-safe text.
+"""Text and HTML handling: Markdown to safe HTML, plain-text excerpts, XML-safe text.
 
-Markdown is CommonMark (markdown-it-py) plus tables, strikethrough and a
-``::: pullquote`` container. HTML is sanitised with nh3 (ammonia): scripts,
-event handlers and ``javascript:`` URLs never reach a feed or a page.
+Markdown is CommonMark (markdown-it-py) plus tables, strikethrough, footnotes
+and a ``::: pullquote`` container. HTML is sanitised with nh3 (ammonia):
+scripts, event handlers and ``javascript:`` URLs never reach a feed or a page;
+YouTube and Vimeo players stay, as the providers' privacy-friendly iframes
+(``sanitise``).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache, partial
-from urllib.parse import urljoin
+from functools import lru_cache
+from html import unescape
 
-import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .sanitise import sanitise
 
 # XML 1.0 section 2.2 (Char): everything else, including lone surrogates and
 # U+FFFE/U+FFFF, makes a document ill-formed, so it is dropped at the reader.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-_TAGS = nh3.ALLOWED_TAGS | {"aside"}
-_ATTRIBUTES = {
-    **nh3.ALLOWED_ATTRIBUTES,
-    "a": nh3.ALLOWED_ATTRIBUTES["a"] | {"title"},
-    "img": nh3.ALLOWED_ATTRIBUTES["img"] | {"title", "loading"},
-    "*": {"id", "lang", "dir"},
-}
-_URL_ATTRIBUTES = {"href", "src", "cite"}
 
 
 def xml_safe(text: str) -> str:
@@ -43,8 +38,8 @@ _markdown = (
     MarkdownIt("commonmark", {"html": True})
     .enable(["table", "strikethrough"])
     .use(container_plugin, "pullquote", render=_render_pullquote)
+    .use(footnote_plugin)
 )
-_cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, allowed_classes={"aside": {"pullquote"}})
 
 
 class Markdown:
@@ -52,21 +47,23 @@ class Markdown:
 
     Rendering is the costliest step of reading content, and most entries of a
     large corpus are never shown between two reloads, so it waits until a feed
-    or a page needs it. One parse gives both the HTML and the first paragraph;
-    the most recently used renderings are kept (``_render``'s cache), so an
-    entry in several feeds renders once and memory stays bounded.
+    or a page needs it. ``lead`` is the part before an excerpt divider
+    (Hugo's ``<!--more-->``, Jekyll's ``excerpt_separator``), if the file has one;
+    ``summary_words`` asks for Hugo's automatic summary instead of the first
+    paragraph. The most recently used renderings are kept (``_render``'s cache),
+    so an entry in several feeds renders once and memory stays bounded.
     """
 
-    __slots__ = ("source",)
+    __slots__ = ("source", "lead", "summary_words")
 
-    def __init__(self, source: str):
-        self.source = source
+    def __init__(self, source: str, *, lead: str | None = None, summary_words: int = 0):
+        self.source, self.lead, self.summary_words = source, lead, summary_words
 
     def __repr__(self) -> str:
         return f"Markdown({self.source!r})"
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Markdown) and other.source == self.source
+        return isinstance(other, Markdown) and (other.source, other.lead) == (self.source, self.lead)
 
     def __hash__(self) -> int:
         return hash(self.source)
@@ -77,15 +74,23 @@ class Markdown:
         return _render(self.source)[0]
 
     @property
-    def first_paragraph(self) -> str:
-        """The plain text of the first paragraph: the default summary."""
+    def excerpt(self) -> str:
+        """Plain text for a summary: the lead, Hugo's automatic summary, or the first paragraph."""
+        if self.lead is not None:
+            return plain_text(_render(self.lead)[0])
+        if self.summary_words:
+            return hugo_summary(plain_text(self.html, lines=True), self.summary_words)
         return _render(self.source)[1]
+
+    def removed(self) -> list[str]:
+        """What the sanitiser took out of the rendered body (for ``check``)."""
+        return sanitise(_markdown.render(xml_safe(self.source)))[1]
 
 
 @lru_cache(maxsize=2048)
 def _render(source: str) -> tuple[str, str]:
     tokens = _markdown.parse(xml_safe(source))
-    html = _cleaner.clean(_markdown.renderer.render(tokens, _markdown.options, {})).strip()
+    html = sanitise(_markdown.renderer.render(tokens, _markdown.options, {}))[0].strip()
     return html, _first_paragraph(tokens)
 
 
@@ -97,16 +102,35 @@ def _first_paragraph(tokens) -> str:
     return ""
 
 
-def _absolute(base: str, tag: str, attribute: str, value: str) -> str | None:
-    return urljoin(base, value) if attribute in _URL_ATTRIBUTES else value
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|pre|div|figure|figcaption|tr)>|<br\s*/?>", re.I)
 
 
-def absolutize(html: str, base: str) -> str:
-    """Resolve every URL in sanitised ``html`` against ``base`` (the page's URL)."""
-    cleaner = nh3.Cleaner(
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        allowed_classes={"aside": {"pullquote"}},
-        attribute_filter=partial(_absolute, base),
-    )
-    return cleaner.clean(html)
+def plain_text(html: str, *, lines: bool = False) -> str:
+    """The text of sanitised ``html`` on one line (or one line per block, with ``lines``)."""
+    if lines:
+        html = _BLOCK_END.sub("\n", html)
+        return "\n".join(" ".join(unescape(_TAG.sub("", line)).split()) for line in html.split("\n")).strip()
+    return " ".join(unescape(_TAG.sub("", html)).split())
+
+
+_SENTENCE_END = '.?!"\n'
+
+
+def hugo_summary(text: str, words: int) -> str:
+    """Hugo's automatic summary: ``words`` words, then on to the end of that sentence.
+
+    Hugo (helpers.TruncateWordsToWholeSentence) counts spaces up to ``summaryLength``
+    and cuts at the next sentence end; a shorter text is the whole summary.
+    """
+    count, last = 0, -1
+    for index, char in enumerate(text):
+        if char.isspace():
+            count, last = count + 1, index
+            if count >= words:
+                break
+    if last == -1 or count < words:
+        return " ".join(text.split())
+    ends = [text.find(mark, last) for mark in _SENTENCE_END]
+    end = min((position for position in ends if position != -1), default=-1)
+    return " ".join((text if end == -1 else text[: end + 1]).split())

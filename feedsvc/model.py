@@ -1,21 +1,21 @@
 """The vocabulary of feedsvc: a site, its authors and its entries, and nothing else.
 
-Plain frozen dataclasses. No Flask, no XML, no I/O: the reader builds them, the
-builders and views only read them.
+Plain frozen dataclasses with keyword-only constructors. No Flask, no XML, no
+I/O: the reader builds them, the builders and views only read them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
-from .markup import Markdown
 from .urls import absolute_url
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Site:
-    """Site-wide settings read from ``site.yaml``."""
+    """Site-wide settings: ``site.yaml``, or a Hugo or Jekyll site's configuration."""
 
     title: str
     description: str
@@ -28,11 +28,16 @@ class Site:
     base_url: str = "http://127.0.0.1:8000"
     icon: str = ""
     logo: str = ""
+    author: str = ""  # the site's author: the byline of entries that name none
+    kind: str = "feedsvc"  # the layout the content was read from: feedsvc, hugo or jekyll
+    summary_words: int = 70  # Hugo summaryLength: words of an automatic summary (Hugo only)
+    excerpt_separator: str = ""  # Jekyll excerpt_separator ("" = the first paragraph)
+    params: dict = field(default_factory=dict, compare=False)  # Hugo params / Jekyll site variables
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Author:
-    """A person who writes entries; also the subject of a bio entry."""
+    """A person who writes entries; also the subject of a bio entry when their file is dated."""
 
     slug: str
     name: str
@@ -45,25 +50,40 @@ class Author:
         return f"/authors/{self.slug}"
 
 
-@dataclass(frozen=True)
+class Body(Protocol):
+    """An entry's body: sanitised HTML (links may be root-relative) and its plain-text excerpt."""
+
+    @property
+    def html(self) -> str: ...
+
+    @property
+    def excerpt(self) -> str: ...
+
+
+@dataclass(frozen=True, kw_only=True)
 class Entry:
     """One feed entry: an article, or an author's bio.
 
     ``body`` renders (once, on first use) to sanitised HTML whose links may be
     root-relative; the builders make them absolute for the base URL they build for.
+    ``published`` is the instant the entry goes public (Hugo ``publishDate`` when given),
+    ``expires`` the instant it is withdrawn (Hugo ``expiryDate``; None = never).
     """
 
     kind: str  # "article" or "author"
     slug: str
     id: str
     title: str
-    body: Markdown
+    path: str  # the canonical root-relative URL of the entry's page
+    body: Body
     published: datetime
     updated: datetime
     authors: tuple[Author, ...]
     categories: tuple[str, ...] = ()
-    source: str = ""
-    given_summary: str = ""  # front matter summary/description, if any
+    source: str = ""  # the file, relative to the content folder's parent
+    given_summary: str = ""  # the summary the file gives (front matter, excerpt divider), if any
+    aliases: tuple[str, ...] = ()  # old root-relative URLs that answer 301 to ``path``
+    expires: datetime | None = None
 
     @property
     def content_html(self) -> str:
@@ -71,35 +91,37 @@ class Entry:
 
     @property
     def summary(self) -> str:
-        """The given summary, else the first paragraph of the body."""
-        return self.given_summary or self.body.first_paragraph
-
-    @property
-    def path(self) -> str:
-        """Root-relative URL of the entry's HTML page."""
-        return f"/{self.kind}s/{self.slug}"
+        """The given summary, else the body's excerpt (first paragraph, or Hugo's word count)."""
+        return self.given_summary or self.body.excerpt
 
 
-@dataclass(frozen=True)
-class ContentError:
-    """A problem in one content file, reported as ``path:line: message``."""
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """Something wrong or worth knowing in one content file, reported as ``path:line: message``.
+
+    An ``error`` keeps the file (or part of it) from being published and fails
+    ``check``; a ``note`` (an unknown key, a dropped shortcode, a draft) does not.
+    """
 
     path: str
     line: int
     message: str
+    severity: str = "error"  # "error" or "note"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        label = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.path}:{self.line}: {label}{self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Content:
-    """Everything the reader found: entries newest first, and the problems."""
+    """Everything the reader found: entries newest first, authors, and the problems."""
 
     site: Site
     entries: tuple[Entry, ...]
     authors: dict[str, Author]
-    errors: tuple[ContentError, ...] = ()
+    errors: tuple[Problem, ...] = ()
+    notes: tuple[Problem, ...] = ()
     version: str = ""
     bios: dict[str, Entry] = field(default_factory=dict)
 

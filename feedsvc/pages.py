@@ -108,7 +108,7 @@ def page_specs(content: Content) -> list[PageSpec]:
                 )
             )
     for slug, author in content.authors.items():
-        bio = content.bios[slug]
+        bio = content.bios.get(slug)  # an author file without a date has no bio entry
         articles = [e for e in by_author[slug] if e.kind == "article"]
         specs.append(
             PageSpec(

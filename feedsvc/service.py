@@ -10,10 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from .catalog import Catalog
-from .content import load_content
 from .hosts import BASE_KEY
 from .limits import MAX_FILE_BYTES
 from .model import Content, Publishing
+from .reader import read_content
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class Service:
         # thousands of objects are made; nothing made here is garbage, so it waits.
         gc.disable()
         try:
-            content = load_content(self.content_dir, render=False, max_file_bytes=self.max_file_bytes)
+            content = read_content(self.content_dir, render=False, max_file_bytes=self.max_file_bytes)
         finally:
             gc.enable()
         for error in content.errors:

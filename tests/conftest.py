@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from feedsvc import create_app
-from feedsvc.content import load_content
+from feedsvc.reader import read_content
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "content"
@@ -50,12 +50,12 @@ def json_schema():
 
 @pytest.fixture(scope="session")
 def seed_content():
-    return load_content(BUNDLED)
+    return read_content(BUNDLED)
 
 
 @pytest.fixture(scope="session")
 def fixture_content():
-    return load_content(FIXTURE)
+    return read_content(FIXTURE)
 
 
 def make_app(content_dir=BUNDLED, **config):

@@ -8,7 +8,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feedsvc.content import load_content
+from feedsvc.reader import read_content
 
 from .conftest import SITE_URL, make_app, write_article
 from .feedhelpers import NS
@@ -51,7 +51,7 @@ def test_walking_prev_archive_recovers_every_entry(corpus, fmt, atom_schema, rss
     assert pages == 6  # 26 archived entries: five full pages of 5 and one of 1
     assert url == f"{SITE_URL}/archive/1/feed.{fmt}"
     assert len(seen) == len(set(seen)) == TOTAL
-    assert set(seen) == {entry.id for entry in load_content(corpus).entries}
+    assert set(seen) == {entry.id for entry in read_content(corpus).entries}
 
 
 def test_archive_pages_link_both_ways(corpus):
@@ -115,7 +115,7 @@ def test_documents_built_on_request_are_kept_within_a_byte_budget(corpus):
     from feedsvc.catalog import Catalog
     from feedsvc.model import Publishing
 
-    catalog = Catalog(load_content(corpus), Publishing(SITE_URL), budget=60_000)
+    catalog = Catalog(read_content(corpus), Publishing(SITE_URL), budget=60_000)
     catalog.warm(["/feed.atom"])
     archives = [f"/archive/{page}/feed.{fmt}" for page in range(1, 7) for fmt in ("atom", "rss", "json")]
     first = {path: catalog.get(path).variants["identity"].body for path in archives}

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from feedsvc.content import load_content
 from feedsvc.frontmatter import FrontMatterError, parse
+from feedsvc.reader import read_content
 
 from .conftest import FIXTURE
 
@@ -91,16 +91,6 @@ def test_front_matter_keeps_dates_as_text():
 BAD_FILES = {
     "no-title.md": ("---\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nBody.\n", 1, "title: is required"),
     "bad-date.md": ("---\ntitle: T\ndate: yesterday-ish\nauthor: ada-lovelace\n---\nBody.\n", 3, "is not a date"),
-    "no-author-file.md": (
-        "---\ntitle: T\ndate: 2021-01-01\nauthor: nobody\n---\nBody.\n",
-        4,
-        "no valid author file authors/nobody.md",
-    ),
-    "unknown-field.md": (
-        "---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nwieght: 3\n---\nBody.\n",
-        5,
-        "unknown field 'wieght'",
-    ),
     "empty-body.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\n---\n\n", 6, "the body renders empty"),
     "bad-id.md": (
         "---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nid: not an iri\n---\nBody.\n",
@@ -121,7 +111,7 @@ BAD_FILES = {
     "before.md": (
         "---\ntitle: T\ndate: 2021-01-02\nupdated: 2021-01-01\nauthor: ada-lovelace\n---\nB.\n",
         4,
-        "earlier than date",
+        "earlier than the publication date",
     ),
     "binary.md": (b"---\ntitle: \xff\n---\n", 1, "not UTF-8"),
 }
@@ -132,33 +122,96 @@ def test_a_bad_file_is_reported_and_skipped(content_copy, name):
     text, line, message = BAD_FILES[name]
     path = content_copy / "articles" / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    content = load_content(content_copy)
+    content = read_content(content_copy)
     errors = [error for error in content.errors if name in str(error)]
     assert errors, content.errors
     assert any(error.line == line and message in error.message for error in errors), [str(e) for e in errors]
     assert any(str(error).startswith(f"content/articles/{name}:") for error in errors) or name == "dup-id.md"
     # The other entries are all still there (of two entries with one id, the first file's stays).
     slugs = {entry.slug for entry in content.entries}
-    expected = {entry.slug for entry in load_content(FIXTURE).entries} - {"machines-think"}
+    expected = {entry.slug for entry in read_content(FIXTURE).entries} - {"machines-think"}
     assert expected <= slugs
+
+
+NOTED_FILES = {
+    "unknown-field.md": (
+        "---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nwieght: 3\n---\nBody.\n",
+        5,
+        "unknown key 'wieght' is kept but not used",
+    ),
+    "draft-with-errors.md": ("---\ntitle: T\ndate: never\ndraft: true\n---\nBody.\n", 3, "is not a date"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOTED_FILES))
+def test_notes_never_stop_a_file(content_copy, name):
+    text, line, message = NOTED_FILES[name]
+    (content_copy / "articles" / name).write_text(text)
+    content = read_content(content_copy)
+    assert not [error for error in content.errors if name in error.path]
+    notes = [note for note in content.notes if name in note.path]
+    assert any(note.line == line and message in note.message for note in notes), [str(n) for n in notes]
+    assert all(str(note).startswith(f"content/articles/{name}:{note.line}: note: ") for note in notes)
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("ada-lovelace", [("ada-lovelace", "Ada Lovelace")]),  # a slug
+        ("Ada Lovelace", [("ada-lovelace", "Ada Lovelace")]),  # a display name of an author file
+        (
+            "Josh Aas, ISRG Executive Director",
+            [("josh-aas-isrg-executive-director", "Josh Aas, ISRG Executive Director")],
+        ),
+        ("DirtyF", [("dirtyf", "DirtyF")]),  # a handle
+        ("[mattr-, ada-lovelace]", [("mattr", "mattr-"), ("ada-lovelace", "Ada Lovelace")]),
+        (None, [("fixture-times", "Fixture Times")]),  # absent, and the site names none: the site
+    ],
+)
+def test_bylines_take_every_form(content_copy, author, expected):
+    line = f"author: {author}\n" if author else ""
+    (content_copy / "articles" / "byline.md").write_text(f"---\ntitle: T\ndate: 2021-01-01\n{line}---\nBody.\n")
+    content = read_content(content_copy)
+    entry = next(e for e in content.entries if e.slug == "byline")
+    assert [(a.slug, a.name) for a in entry.authors] == expected
+    assert all(a.slug in content.authors for a in entry.authors)  # each gets a page and a feed
+
+
+def test_a_broken_author_file_keeps_its_articles(content_copy):
+    (content_copy / "authors" / "ada-lovelace.md").write_text("---\nname: Ada Lovelace\ndate: someday\n---\nBio.\n")
+    content = read_content(content_copy)
+    assert [(e.line, e.message) for e in content.errors if "ada-lovelace.md" in e.path] == [
+        (3, "date: 'someday' is not a date such as 2011-07-05 or 2011-07-05T09:30:00+01:00")
+    ]
+    assert len(content.errors) == 1 and "ada-lovelace" not in content.bios
+    # Her articles keep their byline: every article of the fixture is still there.
+    articles = {e.slug for e in read_content(FIXTURE).entries if e.kind == "article"}
+    assert articles == {e.slug for e in content.entries if e.kind == "article"}
+    assert content.authors["ada-lovelace"].name == "Ada Lovelace"
+
+
+def test_an_undated_author_file_is_an_author_without_a_bio_entry(content_copy):
+    (content_copy / "authors" / "ada-lovelace.md").write_text("---\nname: Ada Lovelace\n---\nBio.\n")
+    content = read_content(content_copy)
+    assert content.errors == () and "ada-lovelace" in content.authors and "ada-lovelace" not in content.bios
 
 
 def test_control_characters_are_removed_at_the_reader(content_copy):
     (content_copy / "articles" / "ctrl.md").write_text(
         '---\ntitle: "Bell\\a and \\uFFFE"\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nText\x00\x1b with \ufffe junk.\n'
     )
-    content = load_content(content_copy)
+    content = read_content(content_copy)
     entry = next(e for e in content.entries if e.slug == "ctrl")
     assert entry.title == "Bell and"
     assert "\x00" not in entry.content_html and "\x1b" not in entry.content_html and "\ufffe" not in entry.content_html
 
 
 def test_version_changes_with_content(content_copy):
-    before = load_content(content_copy).version
+    before = read_content(content_copy).version
     (content_copy / "articles" / "engine-note-1.md").write_text(
         (content_copy / "articles" / "engine-note-1.md").read_text() + "\nMore.\n"
     )
-    assert load_content(content_copy).version != before
+    assert read_content(content_copy).version != before
 
 
 def test_local_mean_time_offsets_become_utc():

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from feedsvc.content import ConfigError, load_content, load_site
+from feedsvc.reader import ConfigError, read_content, read_site
 from feedsvc.service import StrictContentError
 
 from .conftest import ROOT, make_app, write_article
@@ -27,19 +27,17 @@ from .conftest import ROOT, make_app, write_article
 ALIAS_BOMB = (
     "---\n"
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    + "".join(
-        f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi")
-    )
+    + "".join(f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi"))
     + "? *i\n: boom\ntitle: Bomb\ndate: 2022-01-01\nauthor: ada-lovelace\n---\nBody.\n"
 )
 
 
 def entries_of(folder) -> set[str]:
-    return {entry.source for entry in load_content(folder).entries}
+    return {entry.source for entry in read_content(folder).entries}
 
 
 def errors_of(folder) -> dict[str, str]:
-    return {error.path: str(error) for error in load_content(folder).errors}
+    return {error.path: str(error) for error in read_content(folder).errors}
 
 
 def load_in_child(folder) -> tuple[float, int, dict]:
@@ -47,9 +45,9 @@ def load_in_child(folder) -> tuple[float, int, dict]:
     code = textwrap.dedent(
         f"""
         import json, time
-        from feedsvc.content import load_content
+        from feedsvc.reader import read_content
         started = time.monotonic()
-        content = load_content({str(folder)!r}, render=False)
+        content = read_content({str(folder)!r}, render=False)
         print(json.dumps({{"seconds": time.monotonic() - started, "entries": len(content.entries),
                           "errors": [str(e) for e in content.errors]}}))
         """
@@ -148,9 +146,9 @@ def test_yaml_that_is_not_plain_data_is_refused(content_copy, front):
 
 
 def test_memory_error_in_one_file_spares_the_others(content_copy, monkeypatch):
-    import feedsvc.content
+    import feedsvc.entryfile
 
-    real = feedsvc.content.parse
+    real = feedsvc.entryfile.parse
 
     def parse(text):
         if "engine-note-2" in text or "Engine note 2" in text:
@@ -161,8 +159,8 @@ def test_memory_error_in_one_file_spares_the_others(content_copy, monkeypatch):
     (content_copy / "articles" / "engine-note-2.md").write_text(
         (content_copy / "articles" / "engine-note-2.md").read_text() + "\nEngine note 2\n"
     )
-    monkeypatch.setattr(feedsvc.content, "parse", parse)
-    content = load_content(content_copy)
+    monkeypatch.setattr(feedsvc.entryfile, "parse", parse)
+    content = read_content(content_copy)
     assert {e.source for e in content.entries} == before - {"content/articles/engine-note-2.md"}
     assert any("too large or deep to read (MemoryError)" in str(error) for error in content.errors)
 
@@ -188,9 +186,9 @@ def test_a_site_yaml_that_is_a_fifo_or_a_bomb_is_a_config_error_at_once(content_
     os.mkfifo(site)
     started = time.monotonic()
     with pytest.raises(ConfigError, match="not a regular file"):
-        load_site(content_copy)
+        read_site(content_copy)
     site.unlink()
     site.write_text(ALIAS_BOMB.split("---\n")[1])
     with pytest.raises(ConfigError, match="YAML expands"):
-        load_site(content_copy)
+        read_site(content_copy)
     assert time.monotonic() - started < 1

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feedsvc.catalog import Catalog
-from feedsvc.content import load_content
 from feedsvc.model import Publishing
+from feedsvc.reader import read_content
 
 from .conftest import FIXTURE, SITE_URL, schemas
 
@@ -71,7 +71,7 @@ def _run(tmp_path, text_bytes):
         shutil.rmtree(folder)
     shutil.copytree(FIXTURE, folder)
     (folder / "articles" / "fuzzed.md").write_bytes(text_bytes)
-    content = load_content(folder)
+    content = read_content(folder)
     published = any(entry.slug == "fuzzed" for entry in content.entries)
     reported = any(error.path.endswith("fuzzed.md") for error in content.errors)
     draft = b"draft: true" in text_bytes

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pytest
 
-from feedsvc.content import load_content
+from feedsvc.reader import read_content
 
 from .conftest import FIXTURE, write_article
 from .servers import LOOPBACK, AppServer, free_port, granian_app, granian_path
@@ -195,7 +195,7 @@ def test_sighup_publishes_new_content_without_failing_a_request(tmp_path):
     scratch = tmp_path / "scratch"
     shutil.copytree(content, scratch)
     write_article(scratch, SLUG, 0, title=TITLE)
-    new_entry = next(e for e in load_content(scratch).entries if e.slug == SLUG)
+    new_entry = next(e for e in read_content(scratch).entries if e.slug == SLUG)
 
     port = free_port()
     site = f"http://{LOOPBACK}:{port}"

@@ -2,7 +2,7 @@
 
 Serve it with the Procfile's WSGI server (``bench.django_peer.app:application``).
 Settings are in code and there is no database. At import it reads the same
-content folder as feedsvc (``FEEDSVC_CONTENT_DIR``) with ``feedsvc.content.load_content``
+content folder as feedsvc (``FEEDSVC_CONTENT_DIR``) with ``feedsvc.reader.read_content``
 and keeps the newest ``feed_length`` entries: the entries of feedsvc's site feed.
 ``/feed.atom`` is a ``django.contrib.syndication.views.Feed`` of those entries
 (Atom 1.0, like feedsvc's /feed.atom, with the full HTML as the description so the
@@ -40,12 +40,12 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.urls import path  # noqa: E402  (after settings)
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed  # noqa: E402
 
-from feedsvc.content import load_content  # noqa: E402
+from feedsvc.reader import read_content  # noqa: E402
 
 try:  # feedsvc can leave Markdown to render on first use: only 20 entries are needed here
-    CONTENT = load_content(os.environ.get("FEEDSVC_CONTENT_DIR", "content"), render=False)
+    CONTENT = read_content(os.environ.get("FEEDSVC_CONTENT_DIR", "content"), render=False)
 except TypeError:
-    CONTENT = load_content(os.environ.get("FEEDSVC_CONTENT_DIR", "content"))
+    CONTENT = read_content(os.environ.get("FEEDSVC_CONTENT_DIR", "content"))
 BASE = os.environ.get("FEEDSVC_SITE_URL", CONTENT.site.base_url).rstrip("/")
 ENTRIES = CONTENT.entries[: CONTENT.site.feed_length]
 

@@ -1,0 +1,194 @@
+"""The reader: a site folder to a ``Content`` model, with every problem collected.
+
+The pipeline (one direction, each step small):
+
+1. ``sitekind.layout_for`` tells which kind of site the folder is (feedsvc's own
+   layout, Hugo or Jekyll) and the layout reads its settings into a ``Site``;
+2. the layout classifies every file: entry, author, section settings, static,
+   or skipped with a reason (nothing is skipped silently);
+3. ``read_file`` reads each file's bytes (the one seam for reading limits) and
+   ``entryfile.parse_file`` turns them into a record, a pure function of path,
+   bytes and site;
+4. ``assemble`` files the records into entries and authors, resolving bylines
+   and reporting clashes.
+
+A file with an error is left out and reported as ``path:line: message``; it never
+takes the other entries down. Nothing here reads the clock or file times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from .entryfile import FileRecord, parse_file
+from .limits import MAX_FILE_BYTES, Refused, read_file
+from .model import Author, Content, Entry, Problem, Site
+from .sitekind import ARTICLE, AUTHOR, UNREADABLE, ConfigError, Layout, SourceFile, layout_for
+from .urls import tag_slug, tag_uri
+
+__all__ = ["ConfigError", "read_content", "read_site"]
+
+
+def read_site(folder: Path | str) -> Site:
+    """Read and check the site settings of ``folder``; raise ``ConfigError`` saying how to fix it."""
+    folder = Path(folder)
+    return layout_for(folder).read_site(folder)[0]
+
+
+def read_content(folder: Path | str, *, render: bool = True, max_file_bytes: int = MAX_FILE_BYTES) -> Content:
+    """Read a whole site folder; bad files are left out and listed in ``errors``.
+
+    ``render=False`` leaves Markdown to render on first use (the service does,
+    so a large corpus starts fast): only a body with no text at all is then an
+    error, and one that renders empty (say, nothing but a script) is left to
+    ``check``, which renders everything. Each file is read through ``limits``.
+    """
+    folder = Path(folder)
+    root = os.path.realpath(folder)
+    layout = layout_for(folder)
+    site, problems = layout.read_site(folder)
+    digest = hashlib.sha256(repr(site).encode())
+    records: list[FileRecord] = []
+    for source in layout.files(folder, site):
+        if source.role in (ARTICLE, AUTHOR):
+            raw = _read(root, source, max_file_bytes)
+            if isinstance(raw, bytes):
+                digest.update(source.path.encode() + b"\0" + raw + b"\0")
+                records.append(_parse(source, raw, site, layout, render))
+            else:
+                problems.append(raw)
+        else:  # skipped, section settings, static files: said, never silent; unlistable folders: errors
+            severity = "error" if source.role == UNREADABLE else "note"
+            problems.append(Problem(path=source.path, line=1, message=source.reason, severity=severity))
+    entries, authors, bios, assembly_problems = assemble(site, layout, records)
+    problems += [problem for record in records for problem in record.problems] + assembly_problems
+    return Content(
+        site=site,
+        entries=tuple(entries),
+        authors=authors,
+        errors=tuple(p for p in problems if p.severity == "error"),
+        notes=tuple(p for p in problems if p.severity != "error"),
+        version=digest.hexdigest()[:16],
+        bios=bios,
+    )
+
+
+def _read(root: str, source: SourceFile, max_file_bytes: int) -> bytes | Problem:
+    """The bytes of one file, read within ``limits``, or the problem that stopped it."""
+    try:
+        return read_file(os.path.join(root, source.path.partition("/")[2]), root, max_file_bytes)
+    except Refused as exc:
+        message = exc.message
+    except OSError as exc:
+        message = f"cannot read: {exc.strerror or exc}"
+    return Problem(path=source.path, line=1, message=message)
+
+
+def _parse(source: SourceFile, raw: bytes, site: Site, layout: Layout, render: bool) -> FileRecord:
+    """Parse one file; whatever it holds, it cannot take the others down."""
+    try:
+        return parse_file(source, raw, site, layout, render=render)
+    except (MemoryError, RecursionError) as exc:
+        message = f"too large or deep to read ({type(exc).__name__})"
+        return FileRecord(source=source, problems=(Problem(path=source.path, line=1, message=message),))
+
+
+def assemble(
+    site: Site, layout: Layout, records: list[FileRecord]
+) -> tuple[list[Entry], dict[str, Author], dict[str, Entry], list[Problem]]:
+    """File records into entries (newest first), authors and bios; report what clashes."""
+    problems: list[Problem] = []
+    authors: dict[str, Author] = {}
+    bios: dict[str, Entry] = {}
+    for record in (r for r in records if r.source.role == AUTHOR):
+        author = Author(
+            slug=record.source.slug, name=record.title or record.source.slug, email=record.email, website=record.website
+        )
+        authors[author.slug] = author
+        if record.ok and record.published and not record.draft:
+            bios[author.slug] = _entry(record, "author", author.path, (author,), site)
+        elif record.draft:
+            problems.append(_note(record, "a draft author: named in bylines, without a bio entry"))
+    bylines = _Bylines(authors, site)
+    by_path: dict[str, Entry] = {}
+    for record in (r for r in records if r.source.role == ARTICLE):
+        if record.draft:
+            problems.append(_note(record, "a draft: not published"))
+            continue
+        if not record.ok:
+            continue
+        path = layout.permalink(record.source, record.fields)
+        entry = _entry(record, "article", path, bylines.resolve(record, problems), site)
+        if path in by_path:
+            other = by_path[path].source
+            problems.append(Problem(path=record.source.path, line=1, message=f"duplicate URL {path} (also {other})"))
+            continue
+        by_path[path] = entry
+    entries = _unique_ids([*by_path.values(), *bios.values()], problems)
+    entries.sort(key=lambda entry: (entry.published, entry.id), reverse=True)
+    return entries, authors, bios, problems
+
+
+def _note(record: FileRecord, message: str) -> Problem:
+    return Problem(path=record.source.path, line=1, message=message, severity="note")
+
+
+def _entry(record: FileRecord, kind: str, path: str, authors: tuple[Author, ...], site: Site) -> Entry:
+    assert record.published is not None and record.updated is not None and record.body is not None
+    return Entry(
+        kind=kind,
+        slug=record.source.slug,
+        id=record.pinned_id or tag_uri(site.tag_authority, record.published, path),
+        title=record.title,
+        path=path,
+        body=record.body,
+        published=record.published,
+        updated=record.updated,
+        expires=record.expires,
+        authors=authors,
+        categories=record.categories,
+        source=record.source.path,
+        given_summary=record.summary,
+        aliases=record.aliases,
+    )
+
+
+class _Bylines:
+    """Resolve what ``author:`` says (a slug, a display name, a handle, or nothing) to authors."""
+
+    def __init__(self, authors: dict[str, Author], site: Site):
+        self.authors, self.site = authors, site
+        self.by_name = {author.name.casefold(): author for author in authors.values()}
+
+    def resolve(self, record: FileRecord, problems: list[Problem]) -> tuple[Author, ...]:
+        refs = record.author_refs or (self.site.author or self.site.title,)
+        found = []
+        for ref in refs:
+            author = self.authors.get(ref) or self.by_name.get(ref.casefold()) or self._new(ref, record, problems)
+            if author is not None and author not in found:
+                found.append(author)
+        return tuple(found) or (self._new(self.site.title, record, problems),)
+
+    def _new(self, name: str, record: FileRecord, problems: list[Problem]) -> Author | None:
+        """An author known only by the name a byline gives: they get a page and a feed."""
+        slug = tag_slug(name)
+        if not slug:
+            problems.append(_note(record, f"author {name!r} has no letter or digit: left out of the byline"))
+            return None
+        author = self.authors.get(slug) or Author(slug=slug, name=name)
+        self.authors[slug] = self.by_name[name.casefold()] = author
+        return author
+
+
+def _unique_ids(entries: list[Entry], problems: list[Problem]) -> list[Entry]:
+    """Keep the first entry of each id; report the others."""
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.id in seen:
+            message = f"duplicate id '{entry.id}' (also {seen[entry.id].source})"
+            problems.append(Problem(path=entry.source, line=1, message=message))
+        else:
+            seen[entry.id] = entry
+    return list(seen.values())
