@@ -1,6 +1,6 @@
 """Where feedsvc's start-up time goes, in one process (no server, no contention).
 
-    python -m bench.breakdown bench/corpus/10k [--warm false]
+    python -m bench.breakdown bench/corpus/10k [--warm site]
 
 Runs what each worker runs before it serves (``import wsgi``: ``create_app()``)
 twice: once plainly, for the wall time and peak RSS, then under cProfile, to
@@ -78,7 +78,7 @@ def child(mode: str) -> dict:
     return result
 
 
-def breakdown(folder: str, warm: str = "false", timeout: float = 1800) -> dict:
+def breakdown(folder: str, warm: str = "site", timeout: float = 1800) -> dict:
     """Run a plain and a profiled start-up, each in a fresh process, for ``folder``."""
     env = dict(
         os.environ,
@@ -107,7 +107,7 @@ def breakdown(folder: str, warm: str = "false", timeout: float = 1800) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?")
-    parser.add_argument("--warm", default="false")
+    parser.add_argument("--warm", default="site")
     parser.add_argument("--child", choices=("plain", "profile"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     print(json.dumps(child(args.child) if args.child else breakdown(args.folder, args.warm)))

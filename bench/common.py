@@ -83,7 +83,7 @@ class Process:
         self.name = name
         self.log_path = log_path or OUT / "logs" / f"{name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115  # open for the process's life; stop() closes it
         self.started = time.monotonic()
         self.popen = subprocess.Popen(
             argv,
@@ -114,10 +114,8 @@ class Process:
             self.popen.send_signal(signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.popen.wait(grace)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGKILL)  # our own group: leftovers of this server only
-        except ProcessLookupError:
-            pass
         self.popen.wait()
         self._log.close()
 

@@ -43,7 +43,9 @@ term = ["HTML", "RSS"]
 limit = 20
 """
 LAYOUTS = {
-    "_default/single.html": "<!doctype html><title>{{ .Title }}</title><article><h1>{{ .Title }}</h1>{{ .Content }}</article>\n",
+    "_default/single.html": (
+        "<!doctype html><title>{{ .Title }}</title><article><h1>{{ .Title }}</h1>{{ .Content }}</article>\n"
+    ),
     "_default/list.html": (
         "<!doctype html><title>{{ .Title }}</title><ol>"
         '{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ol>\n'

@@ -159,10 +159,8 @@ def stop_server(server: Server) -> None:
         server.proc.send_signal(signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             server.proc.wait(STOP_TIMEOUT)
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(server.proc.pid, signal.SIGKILL)  # whatever is left of its process group
-    except (ProcessLookupError, PermissionError):
-        pass
     server.proc.wait(STOP_TIMEOUT)
 
 

@@ -106,8 +106,8 @@ def serving_section(serve: dict) -> str:
         f"- Peak RSS per worker after the run: feedsvc {', '.join(_mb(k) for k in rss.get('feedsvc', []))} MB; "
         f"Django {', '.join(_mb(k) for k in rss.get('django', []))} MB. "
         f"Start to first /feed.atom: feedsvc {serve['ready_s']['feedsvc']} s, Django {serve['ready_s']['django']} s.\n"
-        f"- Socket errors and non-2xx/3xx answers in the kept rounds: {errors}; other processes on the machine used at most "
-        f"{foreign:.0%} of the CPU during a kept round. Measured {serve['measured_at']}.\n"
+        f"- Socket errors and non-2xx/3xx answers in the kept rounds: {errors}; other processes on the machine used "
+        f"at most {foreign:.0%} of the CPU during a kept round. Measured {serve['measured_at']}.\n"
     )
 
 
@@ -179,8 +179,8 @@ def scale_section(scale: dict) -> str:
             breakdown_rows.append([f"{row['articles']:,}", "error", "", b.get("error", "")[:200], ""])
     if breakdown_rows:
         text += (
-            "\n\nStart-up of one process alone (`python -m bench.breakdown DIR`: `create_app()` as each worker runs it, "
-            "no contention), and where its time goes (cProfile self time by package):\n\n"
+            "\n\nStart-up of one process alone (`python -m bench.breakdown DIR`: `create_app()` as each worker "
+            "runs it, no contention), and where its time goes (cProfile self time by package):\n\n"
             + table(["articles", "seconds", "peak RSS MB", "time by package", "hottest functions"], breakdown_rows)
         )
     hugo_rows = [r for r in scale["rows"] if r.get("hugo")]
@@ -188,7 +188,8 @@ def scale_section(scale: dict) -> str:
         h = hugo_rows[-1]["hugo"]
         text += (
             f"\n\nHugo writes {h['rss_files']} RSS files for {hugo_rows[-1]['articles']:,} articles "
-            f"({', '.join(f'{k} {v}' for k, v in h['rss_files_by_kind'].items())}; home feed {h['home_feed_items']} items) "
+            f"({', '.join(f'{k} {v}' for k, v in h['rss_files_by_kind'].items())}; "
+            f"home feed {h['home_feed_items']} items) "
             f"and {h['html_files']:,} HTML files: `{h['command']}` (cold: public/ removed first)."
         )
     env = ", ".join(f"{k}={v}" for k, v in scale["rows"][0]["feedsvc"].get("env", {}).items())
@@ -314,9 +315,11 @@ def render(meta: dict | None = None) -> str:
         parts += [
             "## Serving",
             "",
-            f"wrk, {', '.join(map(str, s0['connections']))} keep-alive connections, 2 threads, {s0['seconds']} s per run after a "
-            f"{s0['warmup']} s warm-up; servers alternate (feedsvc, nginx, Django, feedsvc, …); kept: {s0['pick']}. "
-            f"feedsvc and Django run under the same Procfile command on 127.0.0.1 (`{serves[0]['commands']['feedsvc']}`, "
+            f"wrk, {', '.join(map(str, s0['connections']))} keep-alive connections, 2 threads, "
+            f"{s0['seconds']} s per run after a {s0['warmup']} s warm-up; "
+            f"servers alternate (feedsvc, nginx, Django, feedsvc, …); kept: {s0['pick']}. "
+            "feedsvc and Django run under the same Procfile command on 127.0.0.1 "
+            f"(`{serves[0]['commands']['feedsvc']}`, "
             f"{', '.join(f'{k}={v}' for k, v in s0.get('env', {}).items())}"
             f"{'' if s0['access_log'] else '; no access log, as nginx has access_log off'}); nginx (2 workers) serves "
             "feedsvc's bytes as static files (gzip_static). Latencies are wrk's p50/p99.",

@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 
 from . import corpus, report, scale, serve
 from .common import BUNDLED_CONTENT, CORPUS, OUT, ROOT, load_json, log, save_json
@@ -40,14 +41,12 @@ def _first_version(text: str) -> str:
 
 def machine() -> dict:
     """Cores, memory, CPU model, OS of this machine."""
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    cpuinfo, meminfo = Path("/proc/cpuinfo").read_text(), Path("/proc/meminfo").read_text()
+    release = Path("/etc/os-release").read_text()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
+    memory = next(int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal"))
     os_name = next(
-        (
-            line.split("=", 1)[1].strip().strip('"')
-            for line in open("/etc/os-release")
-            if line.startswith("PRETTY_NAME")
-        ),
+        (line.split("=", 1)[1].strip().strip('"') for line in release.splitlines() if line.startswith("PRETTY_NAME")),
         "?",
     )
     return {
@@ -120,7 +119,7 @@ def parse_args(argv):
         help="log every request as in production (default: FEEDSVC_ACCESS_LOG=false, like nginx's access_log off)",
     )
     parser.add_argument("--warm", help="FEEDSVC_WARM for the serving step (default: unset, feedsvc's default)")
-    parser.add_argument("--scale-warm", default="false", help="FEEDSVC_WARM for the scale step (default: false)")
+    parser.add_argument("--scale-warm", default="site", help="FEEDSVC_WARM for the scale step (default: site)")
     parser.add_argument(
         "--breakdown-max",
         type=_sizes,

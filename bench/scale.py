@@ -1,6 +1,6 @@
 """Scale benchmark: process start to first feed served, and peak RSS, for corpora of growing size.
 
-For each corpus the Procfile server is started cold (``FEEDSVC_WARM=false`` unless
+For each corpus the Procfile server is started cold (``FEEDSVC_WARM=site`` unless
 asked otherwise: only the home page and the site feed are built at start-up)
 and polled every 50 ms. Recorded from process start:
 
@@ -19,6 +19,7 @@ import json
 import subprocess
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from . import hugo
@@ -34,7 +35,7 @@ def _progress(server: AppServer, label: str) -> None:
 
 
 def start_up(
-    label: str, content_dir: Path, *, warm: str = "false", workers: int | None = None, timeout: float = 900
+    label: str, content_dir: Path, *, warm: str = "site", workers: int | None = None, timeout: float = 900
 ) -> dict:
     """Start the Procfile server on ``content_dir`` and time it until every worker serves."""
     port = free_port()
@@ -115,7 +116,7 @@ def run(
     corpora: dict[str, Path],
     *,
     with_hugo: bool = True,
-    warm: str = "false",
+    warm: str = "site",
     workers: int | None = None,
     timeout: float = 900,
     breakdown_max: int = 10000,
@@ -141,7 +142,7 @@ def run(
             retries = RETRIES if times > 1 else 0  # a large corpus is measured once, disturbed or not
             starts.append(
                 undisturbed(
-                    lambda: start_up(label, folder, warm=warm, workers=workers, timeout=timeout),
+                    partial(start_up, label, folder, warm=warm, workers=workers, timeout=timeout),
                     quiet_wait,
                     wait_first=True,
                     retries=retries,
@@ -149,7 +150,7 @@ def run(
             )
             if with_hugo and articles <= hugo_max:
                 builds.append(
-                    undisturbed(lambda: hugo.build(label, folder), quiet_wait, wait_first=True, retries=retries)
+                    undisturbed(partial(hugo.build, label, folder), quiet_wait, wait_first=True, retries=retries)
                 )
         row = {"label": label, "articles": articles, "feedsvc": median_run(starts, "ready_s")}
         if builds:

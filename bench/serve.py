@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -23,6 +24,10 @@ from .servers import DJANGO_TARGET, AppServer, Nginx, check_same_bytes, mirror
 
 SERVERS = ("feedsvc", "nginx", "django")
 FEED = "/feed.atom"
+
+
+def _wrk_dict(url: str, connections: int, seconds: int, headers: dict) -> dict:
+    return wrk(url, connections, seconds, headers).as_dict()
 
 
 @dataclass
@@ -141,10 +146,11 @@ def measure(
                     headers = scenario.headers[server]
                     if number == 1 and warmup:
                         wrk(url, conns, warmup, headers)
-                    result = undisturbed(lambda: wrk(url, conns, seconds, headers).as_dict(), quiet_wait)
+                    result = undisturbed(partial(_wrk_dict, url, conns, seconds, headers), quiet_wait)
                     runs[server].append(result)
                     log(
-                        f"  {label} c{conns:<3} {scenario.title:<34} {server:<8} round {number}: {result['rps']:>9.0f} req/s "
+                        f"  {label} c{conns:<3} {scenario.title:<34} {server:<8} round {number}: "
+                        f"{result['rps']:>9.0f} req/s "
                         f"p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms"
                         + (
                             f"  ERRORS {result['errors']} bad status {result['bad_status']}"

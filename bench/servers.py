@@ -23,7 +23,7 @@ DJANGO_TARGET = "bench.django_peer.app:application"
 
 def procfile_command(target: str | None = None, access_log: bool = False) -> str:
     """The Procfile's web command, bound to 127.0.0.1, optionally for another WSGI ``target``."""
-    line = next(l for l in (ROOT / "Procfile").read_text().splitlines() if l.startswith("web:"))
+    line = next(text for text in (ROOT / "Procfile").read_text().splitlines() if text.startswith("web:"))
     command = line.split(":", 1)[1].strip().replace("--host 0.0.0.0", "--host 127.0.0.1")
     if not access_log:
         command = re.sub(r"\s+--access-log(?=\s|$)", "", command)

@@ -32,7 +32,7 @@ class AccessLog:
 
     def __call__(self, environ, start_response):
         started = perf_counter()
-        status = []
+        status: list[str] = []
 
         def capture(line, headers, exc_info=None):
             status[:] = [line]
@@ -47,17 +47,13 @@ class AccessLog:
     def write(self, environ, status, size, started) -> None:
         """Write one line; every string is JSON-escaped."""
         line = (
-            '{"method":%s,"path":%s,"query":%s,"status":%s,"bytes":%d,"duration_ms":%.3f,"user_agent":%s,"remote":%s}\n'
-            % (
-                _json_string(environ.get("REQUEST_METHOD", "")),
-                _json_string(_text(environ.get("PATH_INFO", ""))),
-                _json_string(_text(environ.get("QUERY_STRING", ""))),
-                status[0][:3] if status else "null",
-                size,
-                (perf_counter() - started) * 1000,
-                _json_string(_text(environ.get("HTTP_USER_AGENT", ""))),
-                _json_string(_text(environ.get("REMOTE_ADDR", ""))),
-            )
+            f'{{"method":{_json_string(environ.get("REQUEST_METHOD", ""))}'
+            f',"path":{_json_string(_text(environ.get("PATH_INFO", "")))}'
+            f',"query":{_json_string(_text(environ.get("QUERY_STRING", "")))}'
+            f',"status":{status[0][:3] if status else "null"},"bytes":{size:d}'
+            f',"duration_ms":{(perf_counter() - started) * 1000:.3f}'
+            f',"user_agent":{_json_string(_text(environ.get("HTTP_USER_AGENT", "")))}'
+            f',"remote":{_json_string(_text(environ.get("REMOTE_ADDR", "")))}}}\n'
         )
         with self.lock:
             self.stream.write(line.encode("utf-8", "replace"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 from importlib.resources import files
 
 from . import feeds, jsonfeed, pages
@@ -52,7 +53,7 @@ class Catalog:
     archive page cannot grow a worker without limit.
     """
 
-    def __init__(self, content: Content, pub: Publishing, budget: int = 128 * 2**20):
+    def __init__(self, content: Content, pub: Publishing, budget: int):
         self.content, self.pub, self.budget = content, pub, budget
         self.docs = feed_docs(content)
         self._builders: dict[str, Callable[[], Resource]] = {}
@@ -62,10 +63,10 @@ class Catalog:
         self._lock = threading.Lock()
         for doc in self.docs:
             for fmt in FORMATS:
-                self._builders[doc.path(fmt)] = lambda doc=doc, fmt=fmt: self._feed(doc, fmt)
+                self._builders[doc.path(fmt)] = partial(self._feed, doc, fmt)
         for spec in pages.page_specs(content):
-            self._builders[spec.path] = lambda spec=spec: self._page(spec)
-        self._builders["/style.css"] = lambda: self._static("style.css", "text/css; charset=utf-8")
+            self._builders[spec.path] = partial(self._page, spec)
+        self._builders["/style.css"] = partial(self._static, "style.css", "text/css; charset=utf-8")
 
     def get(self, path: str) -> Resource | None:
         """The prepared resource at ``path``, built on first use; None if there is none."""
@@ -112,7 +113,10 @@ class Catalog:
     def _cache_control(self, long: bool) -> str:
         pub = self.pub
         max_age = pub.archive_max_age if long else pub.max_age
-        return f"public, max-age={max_age}, stale-while-revalidate={pub.stale_while_revalidate}, stale-if-error={pub.stale_if_error}"
+        return (
+            f"public, max-age={max_age}, stale-while-revalidate={pub.stale_while_revalidate}, "
+            f"stale-if-error={pub.stale_if_error}"
+        )
 
     def _feed(self, doc: FeedDoc, fmt: str) -> Resource:
         pub = self.pub

@@ -17,7 +17,7 @@ from .reader import ConfigError, read_content
 @with_appcontext
 def check_command(folder: Path | None) -> None:
     """Check every content file and print every problem as path:line: message (exit 1 on errors)."""
-    folder = folder or Path(current_app.config["CONTENT_DIR"])
+    folder = folder or current_app.extensions["feedsvc"].settings.content_dir
     try:
         content = read_content(folder)
     except ConfigError as exc:

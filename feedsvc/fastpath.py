@@ -8,6 +8,7 @@ look-up, a content-coding choice and an ETag comparison. Everything else
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from . import delta
@@ -28,7 +29,7 @@ _PREFLIGHT_HEADERS = [
 _REDIRECT_CACHE = ("Cache-Control", "public, max-age=86400")
 
 
-def error_response(code: int, reason: str, text: str, extra: list[tuple[str, str]] = ()) -> tuple[str, list, bytes]:
+def error_response(code: int, reason: str, text: str, extra: Sequence[tuple[str, str]] = ()) -> tuple[str, list, bytes]:
     """A small HTML error page: status line, headers, body."""
     body = render_error(code, reason, text)
     headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))), *HTML_HEADERS, *extra]

@@ -101,7 +101,8 @@ def moment(value: object, zone: ZoneInfo) -> datetime:
         raise FieldError(f"{raw!r} is out of range") from None
     if not 1000 <= parsed.year <= 9999:
         raise FieldError(f"{raw!r}: the year must have four digits")
-    if parsed.utcoffset().seconds % 60:
+    offset = parsed.utcoffset()
+    if offset is not None and offset.seconds % 60:
         # Local mean time before standard zones (London before 1847) has offsets in
         # seconds, which RFC 3339 and RFC 822 cannot write: use UTC instead.
         parsed = parsed.astimezone(ZoneInfo("UTC"))

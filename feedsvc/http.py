@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -75,7 +76,7 @@ def prepare(
     media_type: str,
     *,
     last_modified: datetime | None = None,
-    headers: list[tuple[str, str]] = (),
+    headers: Sequence[tuple[str, str]] = (),
     compressible: bool = True,
     extra: dict | None = None,
 ) -> Resource:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 # Go's time.Weekday and time.Month names, locale-free as in Hugo.
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August")
+_MONTHS: tuple[str, ...] = ("January", "February", "March", "April", "May", "June", "July", "August")
 _MONTHS += ("September", "October", "November", "December")
 _WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _ATTRIBUTE = re.compile(r":(\w+)(\[.+?\])?")

@@ -126,16 +126,19 @@ class Content:
     bios: dict[str, Entry] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Publishing:
-    """Where and how documents are published: what a builder needs besides the content."""
+    """Where and how documents are published: what a builder needs besides the content.
+
+    Made from the settings (``Settings.publishing``), which hold the defaults.
+    """
 
     base_url: str
-    hubs: tuple[str, ...] = ()
-    max_age: int = 300
-    stale_while_revalidate: int = 60
-    stale_if_error: int = 86400
-    archive_max_age: int = 30 * 86400
+    hubs: tuple[str, ...]
+    max_age: int
+    stale_while_revalidate: int
+    stale_if_error: int
+    archive_max_age: int
 
     @property
     def ttl_minutes(self) -> int:

@@ -169,7 +169,8 @@ class _Bylines:
             author = self.authors.get(ref) or self.by_name.get(ref.casefold()) or self._new(ref, record, problems)
             if author is not None and author not in found:
                 found.append(author)
-        return tuple(found) or (self._new(self.site.title, record, problems),)
+        fallback = None if found else self._new(self.site.title, record, problems)
+        return tuple(found) or ((fallback,) if fallback else ())
 
     def _new(self, name: str, record: FileRecord, problems: list[Problem]) -> Author | None:
         """An author known only by the name a byline gives: they get a page and a feed."""

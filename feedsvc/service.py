@@ -6,14 +6,14 @@ import gc
 import logging
 import threading
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 from .catalog import Catalog
 from .hosts import BASE_KEY
-from .limits import MAX_FILE_BYTES
-from .model import Content, Publishing
-from .reader import read_content
+from .model import Content
+from .reader import read_content, read_site
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ MAX_BASES = 8  # catalogs kept for the base URLs of allowed hosts (FEEDSVC_ALLOW
 MAX_PREVIOUS = 3  # earlier content versions remembered for RFC 3229 delta answers
 # With FEEDSVC_WARM=auto, a site of up to this many documents (feeds, archive pages,
 # pages) is built whole at start-up; a larger one builds the site feeds first and the
-# rest on first request. The bundled content has 19; a 1,000-article corpus, 5,000.
+# rest on first request. The bundled content has 15; a 1,000-article corpus, 5,000.
 AUTO_WARM_LIMIT = 300
 SITE_PATHS = ["/", "/feed.atom", "/feed.rss", "/feed.json"]
 
@@ -33,25 +33,17 @@ class StrictContentError(RuntimeError):
 class Service:
     """Loads content and hands out the catalog for a public base URL."""
 
-    def __init__(
-        self,
-        content_dir: Path,
-        pub: Publishing,
-        *,
-        fixed_base: bool,
-        strict: bool = False,
-        warm: str = "auto",
-        cache_bytes: int = 128 * 2**20,
-        max_file_bytes: int = MAX_FILE_BYTES,
-    ):
-        self.content_dir, self.pub, self.fixed_base = Path(content_dir), pub, fixed_base
-        self.strict, self.warm, self.cache_bytes = strict, warm, cache_bytes
-        self.max_file_bytes = max_file_bytes
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.content_dir = settings.content_dir
+        # Without FEEDSVC_SITE_URL, site.yaml's base_url serves where no request names one.
+        self.pub = settings.publishing(read_site(settings.content_dir).base_url)
+        self.fixed_base = bool(settings.site_url)
         self.content: Content | None = None
         self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
         self.previous: deque[Catalog] = deque(maxlen=MAX_PREVIOUS)
         self._lock = threading.Lock()
-        self.listeners: list = []  # called with the new catalog after a content change
+        self.listeners: list[Callable[[Catalog], object]] = []  # called with the new catalog after a change
         self.reload()
 
     def reload(self) -> bool:
@@ -60,12 +52,12 @@ class Service:
         # thousands of objects are made; nothing made here is garbage, so it waits.
         gc.disable()
         try:
-            content = read_content(self.content_dir, render=False, max_file_bytes=self.max_file_bytes)
+            content = read_content(self.content_dir, render=False, max_file_bytes=self.settings.max_file_bytes)
         finally:
             gc.enable()
         for error in content.errors:
             log.error("content error: %s", error)
-        if content.errors and self.strict:
+        if content.errors and self.settings.strict:
             raise StrictContentError(f"{len(content.errors)} content error(s), refusing to start (FEEDSVC_STRICT=1)")
         if self.content is not None and content.version == self.content.version:
             return False
@@ -86,9 +78,9 @@ class Service:
 
     def _build_whole(self, catalog: Catalog) -> bool:
         """Whether to build every document at start-up (FEEDSVC_WARM)."""
-        if self.warm in ("auto", ""):
+        if self.settings.warm == "auto":
             return len(catalog.paths()) <= AUTO_WARM_LIMIT
-        return self.warm in ("all", "true", "1")
+        return self.settings.warm == "all"
 
     @property
     def default_base(self) -> str:
@@ -99,8 +91,10 @@ class Service:
         catalog = self._catalogs.get(base)
         if catalog is None:
             with self._lock:
+                if self.content is None:
+                    raise RuntimeError("no content loaded yet: reload() first")
                 catalog = self._catalogs.get(base) or Catalog(
-                    self.content, replace(self.pub, base_url=base), self.cache_bytes
+                    self.content, replace(self.pub, base_url=base), self.settings.cache_bytes
                 )
                 self._catalogs[base] = catalog
                 while len(self._catalogs) > MAX_BASES:

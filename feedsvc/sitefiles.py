@@ -28,7 +28,14 @@ from .hugo_urls import sanitize
 # Hugo's content formats: these files are pages, not resources.
 HUGO_PAGES = (".md", ".markdown", ".mdown", ".html", ".htm", ".adoc", ".asciidoc", ".org", ".pandoc", ".pdc", ".rst")
 # Jekyll's default `exclude` and `include` (configuration.rb DEFAULTS).
-JEKYLL_EXCLUDE = (".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock", "node_modules")
+JEKYLL_EXCLUDE: tuple[str, ...] = (
+    ".sass-cache",
+    ".jekyll-cache",
+    "gemfiles",
+    "Gemfile",
+    "Gemfile.lock",
+    "node_modules",
+)
 JEKYLL_EXCLUDE += ("vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby")
 JEKYLL_INCLUDE = (".htaccess",)
 _YAML_HEADER = re.compile(rb"---\s*\r?\n")

@@ -35,7 +35,7 @@ def http_error(error: HTTPException):
     body = render_error(error.code or 500, error.name, error.description or "")
     response = Response(body, status=error.code, content_type="text/html; charset=utf-8")
     if error.code == 405:
-        response.headers["Allow"] = ", ".join(error.valid_methods or ("GET", "HEAD", "OPTIONS"))
+        response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or ("GET", "HEAD", "OPTIONS"))
     # RFC 9111 4.2.2: a 404 is heuristically cacheable; a short explicit lifetime keeps a
     # shared cache from hammering the app with misses, and a new page shows within a minute.
     response.headers["Cache-Control"] = "public, max-age=60" if error.code in (404, 410) else "no-store"

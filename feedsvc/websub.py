@@ -57,7 +57,7 @@ class Publisher:
     """Notifies hubs of changed topics, one background thread per change."""
 
     def __init__(
-        self, hubs: tuple[str, ...], state_file: Path, *, attempts: int = 4, backoff: float = 2.0, timeout: float = 10.0
+        self, hubs: tuple[str, ...], state_file: Path, *, attempts: int, backoff: float, timeout: float = 10.0
     ):
         self.hubs, self.state_file = hubs, state_file
         self.attempts, self.backoff, self.timeout = attempts, backoff, timeout
@@ -112,12 +112,13 @@ def init_app(app: Flask) -> None:
     if not service.pub.hubs:
         return
     key = hashlib.sha256(f"{service.content_dir.resolve()}|{service.default_base}".encode()).hexdigest()[:12]
-    state_dir = Path(app.config["STATE_DIR"] or Path(tempfile.gettempdir()) / "feedsvc")
+    settings = service.settings
+    state_dir = settings.state_dir or Path(tempfile.gettempdir()) / "feedsvc"
     publisher = Publisher(
         service.pub.hubs,
         state_dir / f"websub-{key}.json",
-        attempts=int(app.config["WEBSUB_ATTEMPTS"]),
-        backoff=float(app.config["WEBSUB_BACKOFF"]),
+        attempts=settings.websub_attempts,
+        backoff=settings.websub_backoff,
     )
     app.extensions["feedsvc.websub"] = publisher
     service.listeners.append(publisher.content_changed)

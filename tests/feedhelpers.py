@@ -10,7 +10,7 @@ from lxml import etree
 
 from feedsvc.catalog import render_feed
 from feedsvc.documents import feed_docs
-from feedsvc.model import Publishing
+from feedsvc.settings import Settings
 
 from .conftest import SEED, SITE_URL
 
@@ -20,7 +20,7 @@ NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "fh": "http://purl.org/syndication/history/1.0",
 }
-PUB = Publishing(SITE_URL)
+PUB = Settings().publishing(SITE_URL)
 
 
 def build_all(content, pub=PUB, prefix=""):

@@ -113,9 +113,9 @@ def test_tag_and_author_feeds_have_archives_too(corpus):
 
 def test_documents_built_on_request_are_kept_within_a_byte_budget(corpus):
     from feedsvc.catalog import Catalog
-    from feedsvc.model import Publishing
+    from feedsvc.settings import Settings
 
-    catalog = Catalog(read_content(corpus), Publishing(SITE_URL), budget=60_000)
+    catalog = Catalog(read_content(corpus), Settings().publishing(SITE_URL), budget=60_000)
     catalog.warm(["/feed.atom"])
     archives = [f"/archive/{page}/feed.{fmt}" for page in range(1, 7) for fmt in ("atom", "rss", "json")]
     first = {path: catalog.get(path).variants["identity"].body for path in archives}

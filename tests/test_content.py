@@ -104,7 +104,8 @@ BAD_FILES = {
     ),
     "Bad Slug.md": ("---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nBody.\n", 6, "is not a slug"),
     "dup-id.md": (
-        "---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\nid: urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66\n---\nB.\n",
+        "---\ntitle: T\ndate: 2021-01-01\nauthor: ada-lovelace\n"
+        "id: urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66\n---\nB.\n",
         1,
         "duplicate id",
     ),
@@ -198,7 +199,8 @@ def test_an_undated_author_file_is_an_author_without_a_bio_entry(content_copy):
 
 def test_control_characters_are_removed_at_the_reader(content_copy):
     (content_copy / "articles" / "ctrl.md").write_text(
-        '---\ntitle: "Bell\\a and \\uFFFE"\ndate: 2021-01-01\nauthor: ada-lovelace\n---\nText\x00\x1b with \ufffe junk.\n'
+        '---\ntitle: "Bell\\a and \\uFFFE"\ndate: 2021-01-01\nauthor: ada-lovelace\n---\n'
+        "Text\x00\x1b with \ufffe junk.\n"
     )
     content = read_content(content_copy)
     entry = next(e for e in content.entries if e.slug == "ctrl")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from feedsvc.catalog import render_feed
 from feedsvc.documents import feed_docs
-from feedsvc.model import Publishing
 
 from .feedhelpers import NS, PUB, build_all, parse_json, parse_xml, seed_sections, text_of
 
@@ -167,13 +168,13 @@ def test_escaping_of_markup_in_titles(fixture_content):
 def test_builders_are_pure(seed_content):
     """Same content, same publishing settings: the same bytes; another base URL: other links."""
     assert build_all(seed_content) == build_all(seed_content)
-    other = build_all(seed_content, Publishing("https://mirror.example.net"))
+    other = build_all(seed_content, replace(PUB, base_url="https://mirror.example.net"))
     assert b"https://mirror.example.net/feed.atom" in other["atom"]
     assert b"news.example.org" not in other["atom"]
 
 
 def test_hubs_are_advertised_in_every_format(seed_content):
-    pub = Publishing(PUB.base_url, hubs=("https://hub.example.com/",))
+    pub = replace(PUB, hubs=("https://hub.example.com/",))
     feeds = build_all(seed_content, pub)
     atom = parse_xml(feeds["atom"])
     assert atom.find("a:link[@rel='hub']", NS).get("href") == "https://hub.example.com/"

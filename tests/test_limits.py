@@ -27,7 +27,10 @@ from .conftest import ROOT, make_app, write_article
 ALIAS_BOMB = (
     "---\n"
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    + "".join(f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi"))
+    + "".join(
+        f"{name}: &{name} [{','.join(['*' + previous] * 9)}]\n"
+        for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
     + "? *i\n: boom\ntitle: Bomb\ndate: 2022-01-01\nauthor: ada-lovelace\n---\nBody.\n"
 )
 

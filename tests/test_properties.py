@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feedsvc.catalog import Catalog
-from feedsvc.model import Publishing
 from feedsvc.reader import read_content
+from feedsvc.settings import Settings
 
 from .conftest import FIXTURE, SITE_URL, schemas
 
-PUB = Publishing(SITE_URL)
+PUB = Settings().publishing(SITE_URL)
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
@@ -51,7 +51,7 @@ body = st.one_of(any_text, huge_text, st.text(alphabet="#*_[]()<>!`-:\n abc\x00\
 
 def _check_catalog(content):
     """Build every document the content gives and check it as a client would."""
-    catalog = Catalog(content, PUB)
+    catalog = Catalog(content, PUB, Settings().cache_bytes)
     for path in catalog.paths():
         resource = catalog.get(path)
         data = resource.variants["identity"].body
