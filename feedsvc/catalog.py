@@ -14,10 +14,12 @@ from collections.abc import Callable
 from functools import partial
 from importlib.resources import files
 
-from . import feeds, jsonfeed, pages
+from . import assets, feeds, jsonfeed, pages
 from .documents import FORMATS, FeedDoc, feed_docs
 from .http import Resource, prepare
 from .model import Content, Publishing, Site
+from .redirects import render_redirect, toggle_slash
+from .siteurls import SiteUrls
 
 HTML = "text/html; charset=utf-8"
 HTML_HEADERS = [
@@ -53,8 +55,10 @@ class Catalog:
     archive page cannot grow a worker without limit.
     """
 
-    def __init__(self, content: Content, pub: Publishing, budget: int):
+    def __init__(self, content: Content, pub: Publishing, budget: int, extras: SiteUrls | None = None):
         self.content, self.pub, self.budget = content, pub, budget
+        # A generator site's own files and old URLs (siteurls.py); none for feedsvc's layout.
+        self.extras = extras or SiteUrls()
         self.docs = feed_docs(content)
         self._builders: dict[str, Callable[[], Resource]] = {}
         self._pinned: dict[str, Resource] = {}
@@ -72,7 +76,7 @@ class Catalog:
         """The prepared resource at ``path``, built on first use; None if there is none."""
         resource = self._pinned.get(path) or self.cached(path)
         if resource is None:
-            builder = self._builders.get(path)
+            builder = self._builders.get(path) or self._fallback(path)
             if builder is None:
                 return None
             # Two threads may both build: the bytes are the same, the last one wins.
@@ -89,6 +93,27 @@ class Catalog:
                 if resource is not None:
                     self._recent.move_to_end(path)
         return resource
+
+    def _fallback(self, path: str) -> Callable[[], Resource] | None:
+        """A builder for what is not a document: a site file, an old URL, the other slash form."""
+        file = self.extras.file_at(path)
+        if file is not None:
+            return lambda: self._file(path, file)
+        target = self.extras.redirects.get(path)
+        other = toggle_slash(path)
+        if target is None and other is not None and self.exists(other):
+            target = other  # one canonical form per URL; the other spelling 301s to it
+        if target is None:
+            return None
+        return lambda: self._redirect(target)
+
+    def answers(self, path: str) -> bool:
+        """Whether a request for ``path`` gets a document, a site file or a redirect (nothing is built)."""
+        return path in self._builders or self._fallback(path) is not None
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` answers 200: a document or a site file."""
+        return path in self._builders or self.extras.file_at(path) is not None
 
     def paths(self) -> list[str]:
         """Every path in the catalog."""
@@ -150,6 +175,17 @@ class Catalog:
         )
         headers = [("Cache-Control", self._cache_control(False)), *HTML_HEADERS]
         return prepare(body, HTML, headers=headers)
+
+    def _file(self, path: str, file: str) -> Resource:
+        with open(file, "rb") as handle:
+            body = handle.read()
+        return assets.file_resource(path, body, self._cache_control(False))
+
+    def _redirect(self, target: str) -> Resource:
+        location = self.pub.url(target)
+        body = render_redirect(location)
+        headers = [("Location", location), ("Cache-Control", self._cache_control(False)), *HTML_HEADERS]
+        return prepare(body, HTML, headers=headers, compressible=False, status="301 Moved Permanently")
 
     def _static(self, name: str, media_type: str) -> Resource:
         headers = [("Cache-Control", self._cache_control(False)), ("X-Content-Type-Options", "nosniff")]

@@ -113,4 +113,17 @@ def feed_docs(content: Content) -> list[FeedDoc]:
             tuple(entries),
             size,
         )
+    for section, entries in sections_of(content).items():
+        # A Hugo section had its own feed (/posts/index.xml); its subscribers keep exactly those entries.
+        name = section.replace("-", " ").capitalize()
+        docs += paginate(f"/{section}", f"{name} – {site.title}", f"Entries in {name}.", "/", tuple(entries), size)
     return docs
+
+
+def sections_of(content: Content) -> dict[str, list[Entry]]:
+    """The entries of each section, newest first (only Hugo entries have one)."""
+    sections: dict[str, list[Entry]] = {}
+    for entry in content.entries:
+        if entry.section:
+            sections.setdefault(entry.section, []).append(entry)
+    return dict(sorted(sections.items()))

@@ -1,10 +1,20 @@
-"""Static export: lay the catalog out as files a static host serves at the same URLs."""
+"""Static export: lay the catalog out as files a static host serves at the same URLs.
+
+Besides every document, the export holds a generator site's own files (at
+their exact paths) and the redirects the app answers with 301, as maps a
+static host loads: ``_redirects`` (Netlify, Cloudflare Pages) and
+``redirects.nginx`` (an nginx ``map``; see tests/test_export_nginx.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .redirects import toggle_slash
 
 SUFFIXES = {"gzip": ".gz", "br": ".br"}
+MAPS = ("_redirects", "redirects.nginx")
 
 
 def file_path(directory: Path, path: str) -> Path:
@@ -17,15 +27,52 @@ def file_path(directory: Path, path: str) -> Path:
     return directory / relative
 
 
+def _write(resource, target: Path) -> int:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for coding, variant in resource.variants.items():
+        target.with_name(target.name + SUFFIXES.get(coding, "")).write_bytes(variant.body)
+    return len(resource.variants)
+
+
 def export_catalog(catalog, directory: Path) -> int:
-    """Write every resource and its precompressed variants; return the number of files."""
+    """Write every resource, site file and redirect map; return the number of files."""
     count = 0
     for path in catalog.paths():
+        count += _write(catalog.get(path), file_path(directory, path))
+    for path in catalog.extras.files:
+        # A site file keeps its exact name ("/CNAME" stays a file), as the generator wrote it.
         resource = catalog.get(path)
-        target = file_path(directory, path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        for coding, variant in resource.variants.items():
-            destination = target.with_name(target.name + SUFFIXES.get(coding, ""))
-            destination.write_bytes(variant.body)
-            count += 1
-    return count
+        if resource is not None:
+            count += _write(resource, directory / path.lstrip("/"))
+    moves = redirects(catalog)
+    (directory / "_redirects").write_text("".join(f"{_encoded(catalog, old)} {new} 301\n" for old, new in moves))
+    (directory / "redirects.nginx").write_text(nginx_map(catalog, moves))
+    return count + len(MAPS)
+
+
+def redirects(catalog) -> list[tuple[str, str]]:
+    """Every (old path, new absolute URL) the app answers with 301: old URLs, and the other slash form."""
+    moves = dict(catalog.extras.redirects)
+    for path in [*catalog.paths(), *catalog.extras.files]:
+        other = toggle_slash(path)
+        if other is not None and not catalog.exists(other):
+            moves.setdefault(other, path)
+    return [(old, catalog.pub.url(new)) for old, new in sorted(moves.items()) if not catalog.exists(old)]
+
+
+def _encoded(catalog, path: str) -> str:
+    """The request path as a client sends it (percent-encoded), under the public base URL's path."""
+    return urlsplit(catalog.pub.url(path)).path
+
+
+def nginx_map(catalog, moves: list[tuple[str, str]]) -> str:
+    """An nginx ``map`` from ``$uri`` (decoded, as nginx matches it) to the 301 target."""
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = ["map $uri $feedsvc_redirect {", '    default "";']
+    for old, new in moves:
+        # $ starts a variable in an nginx value; %24 is the same URL.
+        lines.append(f"    {quoted(unquote(_encoded(catalog, old)))} {quoted(new.replace('$', '%24'))};")
+    return "\n".join([*lines, "}", ""])

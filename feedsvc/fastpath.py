@@ -80,6 +80,9 @@ class FastPath:
         if coding is None:
             return _NOT_ACCEPTABLE
         variant = resource.variants[coding]
+        if resource.status != "200 OK":
+            # RFC 9110 13.2.1: preconditions apply only where the answer would be 2xx.
+            return resource.status, variant.headers, variant.body
         if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
             if is_fresh(environ, variant, resource):
                 return "304 Not Modified", variant.not_modified, b""

@@ -44,6 +44,7 @@ class Resource:
     variants: dict[str, Variant]
     last_modified: datetime | None = None
     extra: dict = field(default_factory=dict)
+    status: str = "200 OK"  # or a redirect ("301 Moved Permanently"), answered without conditionals
     codings: tuple[str, ...] = field(init=False)  # the keys of variants: choose_coding's cache key
 
     def __post_init__(self):
@@ -79,6 +80,7 @@ def prepare(
     headers: Sequence[tuple[str, str]] = (),
     compressible: bool = True,
     extra: dict | None = None,
+    status: str = "200 OK",
 ) -> Resource:
     """Compute every variant of ``body`` with its headers, once."""
     codings = ["identity"] + (list(ENCODINGS) if compressible and len(body) >= MIN_COMPRESS else [])
@@ -94,7 +96,7 @@ def prepare(
         if coding != "identity":
             full.insert(1, ("Content-Encoding", coding))
         variants[coding] = Variant(encoded, etag, full, validators)
-    return Resource(variants, last_modified, extra or {})
+    return Resource(variants, last_modified, extra or {}, status)
 
 
 # Real clients send a few dozen characters ("gzip, deflate, br, zstd"); longer values are

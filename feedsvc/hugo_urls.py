@@ -167,3 +167,30 @@ def list_path(*segments: str, rules: HugoRules | None = None) -> str:
 def rss_path(*segments: str, rules: HugoRules | None = None) -> str:
     """Where Hugo writes the RSS feed of a list page: ``index.xml`` in its folder."""
     return list_path(*segments, rules=rules) + "index.xml"
+
+
+def alias_path(alias: str, page: str, rules: HugoRules) -> str:
+    """Where Hugo writes an alias of the page at ``page`` (site_render.go ``renderAliases``).
+
+    A relative alias sits beside the page; one without ``.html`` is a folder (``index.html``).
+    """
+    alias = alias.strip().replace("\\", "/")
+    if not alias.startswith("/"):
+        alias = posixpath.join(posixpath.dirname(page.rstrip("/")), alias)
+    alias = _clean(alias)
+    if rules.ugly_urls and not alias.endswith(".html"):
+        return alias + ".html"
+    return alias if alias.endswith(".html") else alias.rstrip("/") + "/"
+
+
+def rules_from_config(config: dict) -> HugoRules:
+    """The URL settings of a Hugo configuration (keys as Hugo spells them, case-insensitively)."""
+    lowered = {str(key).lower(): value for key, value in config.items()}
+    permalinks = lowered.get("permalinks") or {}
+    languages = lowered.get("languages") or {}
+    return HugoRules(
+        permalinks={str(k).strip(" /"): str(v) for k, v in permalinks.items()} if isinstance(permalinks, dict) else {},
+        ugly_urls=lowered.get("uglyurls") is True,
+        lower=lowered.get("disablepathtolower") is not True,
+        languages=frozenset(str(code).lower() for code in languages) if isinstance(languages, dict) else frozenset(),
+    )

@@ -144,12 +144,41 @@ def post_path(post: JekyllPost, site_permalink: str = "date") -> str:
     return expand(post.permalink or template_for(site_permalink), placeholders(post))
 
 
-def post_id(path: str, post: JekyllPost) -> str:
-    """document.rb ``id``: the post URL's folder joined with its slug; jekyll-feed's <id> is this made absolute."""
+def post_id(path: str, slug: str) -> str:
+    """document.rb ``id``: the post URL's folder joined with its slug (front matter's, else the file's).
+
+    jekyll-feed's ``<id>`` is this made absolute.
+    """
     # Ruby's File.dirname ignores a trailing slash: dirname("/a/b/") is "/a".
-    return posixpath.join(posixpath.dirname(path.rstrip("/")) or "/", post.slug or file_slug(post.source))
+    return posixpath.join(posixpath.dirname(path.rstrip("/")) or "/", slug)
 
 
 def feed_path(category: str = "") -> str:
     """Where jekyll-feed writes the site feed, or a category's (``feed: categories:``)."""
     return f"/feed/{category}.xml" if category else "/feed.xml"
+
+
+def post_categories(folder_categories: tuple[str, ...], fields: dict) -> tuple[str, ...]:
+    """A post's categories as Jekyll orders them (document.rb ``merge_categories!``, ``populate_categories``).
+
+    The folders above ``_posts`` first, then front-matter ``categories`` (a list,
+    or words in a string), then ``category``.
+    """
+    categories = list(folder_categories)
+    given = fields.get("categories")
+    if given is not None:
+        words = given.split() if isinstance(given, str) else [c for c in _flat(given) if c is not None]
+        categories += [str(c) for c in words if str(c) not in categories]
+    single = [c for c in _flat(fields.get("category")) if c is not None] if "category" in fields else []
+    return tuple(dict.fromkeys([*categories, *map(str, single)]))
+
+
+def _flat(value) -> list:
+    if isinstance(value, list | tuple):
+        return [item for inner in value for item in _flat(inner)]
+    return [value]
+
+
+def redirect_path(value: str) -> str:
+    """A ``redirect_from`` entry as the path jekyll-redirect-from writes (relative to ``baseurl``)."""
+    return re.sub(r"/{2,}", "/", "/" + value.strip().lstrip("/"))

@@ -83,6 +83,7 @@ class Entry:
     source: str = ""  # the file, relative to the content folder's parent
     given_summary: str = ""  # the summary the file gives (front matter, excerpt divider), if any
     aliases: tuple[str, ...] = ()  # old root-relative URLs that answer 301 to ``path``
+    section: str = ""  # a Hugo section's URL folder ("posts"), which has a feed of its own
     expires: datetime | None = None
 
     @property

@@ -14,6 +14,7 @@ from .hosts import BASE_KEY
 from .model import Content
 from .reader import read_content, read_site
 from .settings import Settings
+from .siteurls import SiteUrls, site_urls
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class Service:
         self.pub = settings.publishing(read_site(settings.content_dir).base_url)
         self.fixed_base = bool(settings.site_url)
         self.content: Content | None = None
+        self.extras = SiteUrls()
         self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
         self.previous: deque[Catalog] = deque(maxlen=MAX_PREVIOUS)
         self._lock = threading.Lock()
@@ -61,10 +63,11 @@ class Service:
             raise StrictContentError(f"{len(content.errors)} content error(s), refusing to start (FEEDSVC_STRICT=1)")
         if self.content is not None and content.version == self.content.version:
             return False
+        extras = site_urls(self.content_dir, content)
         with self._lock:
             if self.content is not None and self.default_base in self._catalogs:
                 self.previous.append(self._catalogs[self.default_base])
-            self.content = content
+            self.content, self.extras = content, extras
             self._catalogs = OrderedDict()
         catalog = self.catalog(self.default_base)
         # The home page and the site feeds are what pollers ask for first.
@@ -94,7 +97,7 @@ class Service:
                 if self.content is None:
                     raise RuntimeError("no content loaded yet: reload() first")
                 catalog = self._catalogs.get(base) or Catalog(
-                    self.content, replace(self.pub, base_url=base), self.settings.cache_bytes
+                    self.content, replace(self.pub, base_url=base), self.settings.cache_bytes, self.extras
                 )
                 self._catalogs[base] = catalog
                 while len(self._catalogs) > MAX_BASES:

@@ -6,8 +6,17 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from feedsvc.hugo_urls import HugoPage, HugoRules, list_path, page_path, rss_path, sanitize
-from feedsvc.jekyll_urls import JekyllPost, file_slug, post_id, post_path, slugify
+from feedsvc.hugo_urls import (
+    HugoPage,
+    HugoRules,
+    alias_path,
+    list_path,
+    page_path,
+    rss_path,
+    rules_from_config,
+    sanitize,
+)
+from feedsvc.jekyll_urls import JekyllPost, file_slug, post_categories, post_id, post_path, redirect_path, slugify
 
 PARIS = timezone(timedelta(hours=1))
 POSTS = HugoRules(permalinks={"posts": "/:year/:month/:slug/"})
@@ -150,10 +159,10 @@ def test_jekyll_post_path(post, style, expected):
 
 
 def test_jekyll_post_ids_are_the_url_folder_and_the_slug():
-    assert post_id("/updates/2020/01/02/hello-world.html", HELLO) == "/updates/2020/01/02/hello-world"
-    assert post_id("/custom/2022/own-permalink/", OWN) == "/custom/2022/own-permalink"
+    assert post_id("/updates/2020/01/02/hello-world.html", "hello-world") == "/updates/2020/01/02/hello-world"
+    assert post_id("/custom/2022/own-permalink/", "own-permalink") == "/custom/2022/own-permalink"
     assert (
-        post_id("/updates/big news/2022/07/08/Special-Slug.html", SLUGGED)
+        post_id("/updates/big news/2022/07/08/Special-Slug.html", "Special Slug")
         == "/updates/big news/2022/07/08/Special Slug"
     )
 
@@ -182,3 +191,45 @@ def test_jekyll_slugify(text, mode, cased, expected):
 def test_jekyll_file_slug():
     assert file_slug("_posts/2013-05-06-Hello.World..md") == "Hello.World"
     assert file_slug("_posts/undated.md") == "undated"
+
+
+@pytest.mark.parametrize(
+    ("alias", "page", "expected"),
+    [
+        # As hugo 0.111.3 wrote them for a page at /notes/rel/.
+        ("relative-old", "/notes/rel/", "/notes/relative-old/"),
+        ("/Upper/Case", "/notes/rel/", "/Upper/Case/"),
+        ("/no-slash", "/notes/rel/", "/no-slash/"),
+        ("sub/deep.html", "/notes/rel/", "/notes/sub/deep.html"),
+        ("/2021/first.html", "/2021/03/first-post/", "/2021/first.html"),
+    ],
+)
+def test_hugo_alias_path(alias, page, expected):
+    assert alias_path(alias, page, HugoRules()) == expected
+
+
+def test_hugo_rules_from_config():
+    rules = rules_from_config(
+        {"Permalinks": {"/posts/": "/:year/:slug/"}, "uglyURLs": True, "languages": {"en": {}, "FR": {}}}
+    )
+    assert rules == HugoRules({"posts": "/:year/:slug/"}, ugly_urls=True, languages=frozenset({"en", "fr"}))
+    assert rules_from_config({"disablePathToLower": True}).lower is False
+
+
+@pytest.mark.parametrize(
+    ("folders", "fields", "expected"),
+    [
+        (("news",), {"category": "releases"}, ("news", "releases")),
+        ((), {"categories": ["Updates", "Big News"]}, ("Updates", "Big News")),
+        ((), {"categories": "one two"}, ("one", "two")),
+        (("a",), {"categories": ["b", "a"], "category": "c"}, ("a", "b", "c")),
+        (("a",), {}, ("a",)),
+    ],
+)
+def test_jekyll_post_categories(folders, fields, expected):
+    assert post_categories(folders, fields) == expected
+
+
+def test_jekyll_redirect_path():
+    assert redirect_path("old/hello/") == "/old/hello/"
+    assert redirect_path("/hello.html") == "/hello.html"

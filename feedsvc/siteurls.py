@@ -1,0 +1,54 @@
+"""What a Hugo or Jekyll site published besides its posts: its files, and its old URLs.
+
+Worked out once per content version (``site_urls``) and handed to every
+``Catalog``: which URL serves which file of the site, and which old URL answers
+301 to which new one. feedsvc's own layout has neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Content
+from .redirects import entry_redirects, feed_redirects
+from .sitefiles import hugo_files, jekyll_files, safe_path
+
+
+@dataclass(frozen=True)
+class SiteUrls:
+    """A site's files (URL -> path relative to ``root``) and redirects (old path -> new path)."""
+
+    root: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
+
+    def file_at(self, path: str) -> str | None:
+        """The real path of the file published at ``path`` (``/x/`` serves ``/x/index.html``), if any.
+
+        Checked on every use, not only at load: a symlink swapped in later cannot lead out either.
+        """
+        relative = self.files.get(path)
+        if relative is None and path.endswith("/"):
+            relative = self.files.get(path + "index.html")
+        return None if relative is None else safe_path(Path(self.root), relative)
+
+
+def _list(value) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def site_urls(folder: Path, content: Content) -> SiteUrls:
+    """The files and redirects of the site in ``folder``, whose entries are ``content``."""
+    kind = content.site.kind
+    if kind == "hugo":
+        prefix = f"{folder.name}/content/"
+        pages = {e.source[len(prefix) :]: e.path for e in content.entries if e.source.startswith(prefix)}
+        files = hugo_files(folder, pages)
+    elif kind == "jekyll":
+        params = content.site.params
+        files = jekyll_files(folder, _list(params.get("exclude")), _list(params.get("include")))
+    else:
+        return SiteUrls()
+    redirects = {**feed_redirects(content), **entry_redirects(content)}
+    return SiteUrls(str(folder), files, redirects)
