@@ -71,8 +71,19 @@ def nginx_map(catalog, moves: list[tuple[str, str]]) -> str:
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    lines = ["map $uri $feedsvc_redirect {", '    default "";']
-    for old, new in moves:
+    keys = [quoted(unquote(_encoded(catalog, old))) for old, _new in moves]
+    # nginx refuses a map whose longest key does not fit a hash bucket, or with more keys than
+    # the hash may hold; size both for this map (http-level directives, so set them once here).
+    bucket = 64
+    while bucket < max(map(len, keys), default=0) + 32:
+        bucket *= 2
+    lines = [
+        f"map_hash_bucket_size {bucket};",
+        f"map_hash_max_size {max(2048, 2 * len(keys))};",
+        "map $uri $feedsvc_redirect {",
+        '    default "";',
+    ]
+    for key, (_old, new) in zip(keys, moves, strict=True):
         # $ starts a variable in an nginx value; %24 is the same URL.
-        lines.append(f"    {quoted(unquote(_encoded(catalog, old)))} {quoted(new.replace('$', '%24'))};")
+        lines.append(f"    {key} {quoted(new.replace('$', '%24'))};")
     return "\n".join([*lines, "}", ""])

@@ -1,14 +1,27 @@
 """A static export served by a real nginx answers every URL like the app: same bytes, same Content-Type.
 
 `flask --app feedsvc export DIR` (or `make export DIR=...`) writes every feed,
-archive page and HTML page, each with a `.gz` and a `.br` copy. This is the
-nginx server block a publisher needs to serve DIR at the same URLs as the app.
-The test runs exactly this block, with `listen` and `root` replaced:
+archive page and HTML page, each with a `.gz` and a `.br` copy, a Hugo or
+Jekyll site's own files, and the redirects (old URLs, the other trailing-slash
+spelling) as an nginx map, `DIR/redirects.nginx`. This is the nginx
+configuration (http level) a publisher needs to serve DIR at the same URLs as
+the app. The test runs exactly this text, with `listen` and the folder replaced:
+
+    # The export's redirect map: $feedsvc_redirect is the new URL of an old one.
+    include /srv/feedsvc-export/redirects.nginx;
 
     server {
         listen 80;
         server_name news.example.org;
         root /srv/feedsvc-export;
+
+        # Old URLs answer 301 before any file is looked for.
+        if ($feedsvc_redirect) {
+            return 301 $feedsvc_redirect;
+        }
+        # The maps are for the server (and for Netlify-style hosts: _redirects), not for visitors.
+        location = /redirects.nginx { return 404; }
+        location = /_redirects { return 404; }
 
         # Pages are written as <path>/index.html; feeds keep their names.
         location / {
@@ -55,6 +68,8 @@ from urllib.parse import quote
 
 import pytest
 
+from feedsvc.export import redirects
+
 from .conftest import BUNDLED, FIXTURE, ROOT, make_app
 from .servers import LOOPBACK, free_port, nginx, require_nginx
 
@@ -64,11 +79,11 @@ TIMEOUT = 5.0
 
 
 def server_block(port: int, root: Path) -> str:
-    """The server block documented above, listening on 127.0.0.1:``port`` and serving ``root``."""
-    block = re.search(r"^    server \{\n.*?^    \}\n", __doc__, re.S | re.M).group(0)
+    """The configuration documented above, listening on 127.0.0.1:``port`` and serving ``root``."""
+    block = re.search(r"^    # The export's redirect map.*?^    \}\n", __doc__, re.S | re.M).group(0)
     block, listens = re.subn(r"listen 80;", f"listen {LOOPBACK}:{port};", block)
-    block, roots = re.subn(r"root /srv/feedsvc-export;", f"root {root};", block)
-    assert listens == roots == 1, block
+    block, roots = re.subn(r"/srv/feedsvc-export", str(root), block)
+    assert listens == 1 and roots == 2, block
     return block
 
 
@@ -172,6 +187,31 @@ def test_links_in_the_export_point_at_the_static_host(site):
     assert f"{site.base}/feed.atom" in home
 
 
+def test_every_redirect_of_the_app_is_a_redirect_of_the_export(site):
+    """The other spelling of every URL (and a site's old URLs) answers 301 to the same place in both."""
+    client = site.app.test_client()
+    catalog = site.app.extensions["feedsvc"].catalog(site.base)
+    moves = redirects(catalog)
+    assert len(moves) >= len(site.paths) - 1  # at least the other spelling of each document but /
+    for old, new in moves:
+        live = client.get(old)
+        assert (live.status_code, live.headers["Location"]) == (301, new), old
+        static = fetch_headers(site.port, old)
+        assert (static.status, static.getheader("Location")) == (301, new), old
+
+
+def fetch_headers(port: int, path: str) -> http.client.HTTPResponse:
+    """GET ``path`` and return the response (status and headers; the body is read)."""
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=TIMEOUT)
+    try:
+        conn.request("GET", quote(path))
+        response = conn.getresponse()
+        response.read()
+        return response
+    finally:
+        conn.close()
+
+
 def test_unknown_paths_are_404(site):
-    for path in ("/nope", "/feed.xml", "/authors/nobody/feed.atom"):
+    for path in ("/nope", "/feed.xml", "/authors/nobody/feed.atom", "/redirects.nginx", "/_redirects"):
         assert fetch(site.port, path).status == 404, path
