@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from .catalog import Catalog
 from .export import export_catalog
+from .model import Content, Problem, Publishing
 from .reader import ConfigError, read_content
+from .sitelinks import broken_links
+from .siteurls import site_urls
 
 
 @click.command("check")
@@ -23,6 +28,7 @@ def check_command(folder: Path | None) -> None:
     except ConfigError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
+    content = replace(content, notes=(*content.notes, *link_notes(folder, content)))
     # Every problem of every file, in one pass, in file order: errors and notes together.
     for problem in sorted((*content.errors, *content.notes), key=lambda p: (p.path, p.line)):
         click.echo(str(problem))
@@ -31,6 +37,12 @@ def check_command(folder: Path | None) -> None:
         raise SystemExit(1)
     notes = f", {len(content.notes)} note(s)" if content.notes else ", no problems"
     click.echo(f"{folder}: {len(content.entries)} entries{notes}")
+
+
+def link_notes(folder: Path, content: Content) -> list[Problem]:
+    """A note for each link or image in an entry that points at the site and resolves to nothing."""
+    catalog = Catalog(content, Publishing(content.site.base_url), extras=site_urls(folder, content))
+    return broken_links(list(content.entries), catalog, folder.parent)
 
 
 @click.command("export")
