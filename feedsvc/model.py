@@ -30,6 +30,7 @@ class Site:
     logo: str = ""
     author: str = ""  # the site's author: the byline of entries that name none
     kind: str = "feedsvc"  # the layout the content was read from: feedsvc, hugo or jekyll
+    feed_ids: str = ""  # the previous feed whose ids entries keep (ids.py); "" = the layout's generator
     summary_words: int = 70  # Hugo summaryLength: words of an automatic summary (Hugo only)
     excerpt_separator: str = ""  # Jekyll excerpt_separator ("" = the first paragraph)
     params: dict = field(default_factory=dict, compare=False)  # Hugo params / Jekyll site variables

@@ -23,10 +23,12 @@ import os
 from pathlib import Path
 
 from .entryfile import FileRecord, parse_file
+from .ids import entry_id
+from .jekyll_urls import file_slug
 from .limits import MAX_FILE_BYTES, Refused, read_file
 from .model import Author, Content, Entry, Problem, Site
 from .sitekind import ARTICLE, AUTHOR, UNREADABLE, ConfigError, Layout, SourceFile, layout_for
-from .urls import tag_slug, tag_uri
+from .urls import tag_slug
 
 __all__ = ["ConfigError", "read_content", "read_site"]
 
@@ -140,7 +142,7 @@ def _entry(record: FileRecord, kind: str, path: str, authors: tuple[Author, ...]
     return Entry(
         kind=kind,
         slug=record.source.slug,
-        id=record.pinned_id or tag_uri(site.tag_authority, record.published, path),
+        id=record.pinned_id or entry_id(site, path=path, published=record.published, slug=_slug_of(record)),
         title=record.title,
         path=path,
         body=record.body,
@@ -153,6 +155,12 @@ def _entry(record: FileRecord, kind: str, path: str, authors: tuple[Author, ...]
         given_summary=record.summary,
         aliases=record.aliases,
     )
+
+
+def _slug_of(record: FileRecord) -> str:
+    """The slug Jekyll gives a post (front matter ``slug``, else the file's), for jekyll-feed ids."""
+    slug = record.fields.get("slug")
+    return str(slug) if slug else file_slug(record.source.path)
 
 
 class _Bylines:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from . import fields
+from .ids import check_scheme
 from .limits import Refused, check_yaml, read_file
 from .model import Problem, Site
 from .sitekind import ARTICLE, AUTHOR, SKIPPED, TEXT_SUFFIXES, ConfigError, Keys, Layout, SourceFile, walk
@@ -32,6 +33,7 @@ SITE_FIELDS = {
     "logo",
     "since",
     "author",
+    "feed_ids",
 }
 
 
@@ -75,6 +77,7 @@ def make_site(data: dict, where: str, **layout) -> Site:
             icon=fields.text(data.get("icon")),
             logo=fields.text(data.get("logo")),
             author=fields.text(data.get("author")),
+            feed_ids=check_scheme(str(data.get("feed_ids") or "")),
             **layout,
         )
     except (fields.FieldError, ValueError, ZoneInfoNotFoundError) as exc:

@@ -1,0 +1,54 @@
+"""Entry ids follow the site's previous feed, so no subscriber sees an old post again."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from feedsvc.reader import ConfigError, read_content
+
+from .conftest import FIXTURE
+
+
+@pytest.fixture()
+def site(tmp_path):
+    copy = tmp_path / "content"
+    shutil.copytree(FIXTURE, copy)
+    return copy
+
+
+def ids_with(site, setting: str | None) -> dict[str, str]:
+    if setting is not None:
+        with open(site / "site.yaml", "a") as config:
+            config.write(f"feed_ids: {setting}\n")
+    return {entry.slug: entry.id for entry in read_content(site).entries}
+
+
+def test_feedsvc_layout_keeps_tag_uris_by_default(site):
+    ids = ids_with(site, None)
+    assert ids["engine-note-1"] == "tag:fixture.example,2021-01-10:/articles/engine-note-1"
+    assert ids["alan-turing"] == "tag:fixture.example,2020-02-01:/authors/alan-turing"
+
+
+def test_a_previous_hugo_feed_gives_permalinks(site):
+    ids = ids_with(site, "hugo")
+    assert ids["engine-note-1"] == "https://fixture.example/news/articles/engine-note-1"
+
+
+def test_a_previous_jekyll_feed_gives_the_post_id(site):
+    (site / "articles" / "engine-note-2.md").write_text(
+        (site / "articles" / "engine-note-2.md").read_text().replace("---\n", "---\nslug: Old Name\n", 1)
+    )
+    ids = ids_with(site, "jekyll-feed")
+    assert ids["engine-note-1"] == "https://fixture.example/news/articles/engine-note-1"
+    assert ids["engine-note-2"] == "https://fixture.example/news/articles/Old%20Name"
+
+
+def test_a_pinned_id_wins_over_every_scheme(site):
+    assert ids_with(site, "hugo")["machines-think"] == "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66"
+
+
+def test_an_unknown_scheme_is_a_config_error_that_says_the_choices(site):
+    with pytest.raises(ConfigError, match="feed_ids: 'wordpress' is not one of tag, hugo, jekyll-feed"):
+        ids_with(site, "wordpress")
