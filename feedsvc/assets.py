@@ -60,6 +60,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # A file larger than this is served without compressed variants: compressing it would hold a
 # request (and the memory of three copies) for little gain on what is mostly already compressed.
 MAX_COMPRESS = 4 * 2**20
+# The largest file served: each is held in memory while served (and in the catalog's
+# byte-bounded cache); larger media belong on a file host or CDN.
+MAX_BYTES = 64 * 2**20
 
 
 def media_type(name: str, body: bytes = b"") -> str:

@@ -8,6 +8,8 @@ built on first use and kept: small sites build everything at start-up with
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,9 +19,12 @@ from importlib.resources import files
 from . import assets, feeds, jsonfeed, pages
 from .documents import FORMATS, FeedDoc, feed_docs
 from .http import Resource, prepare
+from .limits import Refused, read_file
 from .model import Content, Publishing, Site
 from .redirects import render_redirect, toggle_slash
 from .siteurls import SiteUrls
+
+log = logging.getLogger(__name__)
 
 HTML = "text/html; charset=utf-8"
 HTML_HEADERS = [
@@ -81,6 +86,8 @@ class Catalog:
                 return None
             # Two threads may both build: the bytes are the same, the last one wins.
             resource = builder()
+            if resource is None:  # a site file that went away or is refused
+                return None
             self._remember(path, resource)
         return resource
 
@@ -94,7 +101,7 @@ class Catalog:
                     self._recent.move_to_end(path)
         return resource
 
-    def _fallback(self, path: str) -> Callable[[], Resource] | None:
+    def _fallback(self, path: str) -> Callable[[], Resource | None] | None:
         """A builder for what is not a document: a site file, an old URL, the other slash form."""
         file = self.extras.file_at(path)
         if file is not None:
@@ -176,9 +183,12 @@ class Catalog:
         headers = [("Cache-Control", self._cache_control(False)), *HTML_HEADERS]
         return prepare(body, HTML, headers=headers)
 
-    def _file(self, path: str, file: str) -> Resource:
-        with open(file, "rb") as handle:
-            body = handle.read()
+    def _file(self, path: str, file: str) -> Resource | None:
+        try:
+            body = read_file(file, os.path.realpath(self.extras.root), assets.MAX_BYTES)
+        except (OSError, Refused) as exc:
+            log.warning("not serving %s: %s", file, exc)
+            return None
         return assets.file_resource(path, body, self._cache_control(False))
 
     def _redirect(self, target: str) -> Resource:

@@ -40,9 +40,10 @@ def check_command(folder: Path | None) -> None:
 
 
 def link_notes(folder: Path, content: Content) -> list[Problem]:
-    """A note for each link or image in an entry that points at the site and resolves to nothing."""
-    catalog = Catalog(content, Publishing(content.site.base_url), extras=site_urls(folder, content))
-    return broken_links(list(content.entries), catalog, folder.parent)
+    """Notes on the site's files that cannot be served, and on links in entries that resolve to nothing."""
+    extras = site_urls(folder, content)
+    catalog = Catalog(content, Publishing(content.site.base_url), extras=extras)
+    return extras.unserved() + broken_links(list(content.entries), catalog, folder.parent)
 
 
 @click.command("export")

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .hugo_urls import sanitize
+from .limits import inside
 
 # Hugo's content formats: these files are pages, not resources.
 HUGO_PAGES = (".md", ".markdown", ".mdown", ".html", ".htm", ".adoc", ".asciidoc", ".org", ".pandoc", ".pdc", ".rst")
@@ -45,7 +46,7 @@ def safe_path(root: Path, relative: str) -> str | None:
     """The real path of ``root/relative`` if it is a regular file inside ``root``, else None."""
     real_root = os.path.realpath(root)
     real = os.path.realpath(os.path.join(real_root, relative))
-    if os.path.commonpath([real_root, real]) != real_root or not os.path.isfile(real):
+    if real == real_root or not inside(real, real_root) or not os.path.isfile(real):
         return None
     return real
 

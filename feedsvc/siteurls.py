@@ -7,10 +7,12 @@ Worked out once per content version (``site_urls``) and handed to every
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Content
+from .assets import MAX_BYTES
+from .model import Content, Problem
 from .redirects import entry_redirects, feed_redirects
 from .sitefiles import hugo_files, jekyll_files, safe_path
 
@@ -32,6 +34,21 @@ class SiteUrls:
         if relative is None and path.endswith("/"):
             relative = self.files.get(path + "index.html")
         return None if relative is None else safe_path(Path(self.root), relative)
+
+    def unserved(self) -> list[Problem]:
+        """A note for each file the generator would publish and feedsvc will not, saying why."""
+        notes = []
+        for url, relative in self.files.items():
+            real = safe_path(Path(self.root), relative)
+            if real is None:
+                why = "leads outside the site folder or is not a regular file"
+            elif os.path.getsize(real) > MAX_BYTES:
+                why = f"is over the {MAX_BYTES // 2**20} MB limit for site files; serve it from a file host"
+            else:
+                continue
+            where = f"{Path(self.root).name}/{relative}"
+            notes.append(Problem(path=where, line=1, message=f"not served at {url}: {why}", severity="note"))
+        return notes
 
 
 def _list(value) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -145,3 +146,20 @@ def test_toggle_slash():
     assert toggle_slash("/") is None
     assert toggle_slash("/a") == "/a/"
     assert toggle_slash("/a/") == "/a"
+
+
+def test_a_site_file_that_cannot_be_served_is_404_and_noted(content, tmp_path):
+    root = tmp_path / "site"
+    (root / "static").mkdir(parents=True)
+    os.mkfifo(root / "static" / "pipe.txt")
+    (tmp_path / "secret.txt").write_text("secret")
+    os.symlink(tmp_path / "secret.txt", root / "static" / "leak.txt")
+    files = {"/pipe.txt": "static/pipe.txt", "/leak.txt": "static/leak.txt"}
+    extras = SiteUrls(str(root), files, {})
+    catalog = Catalog(content, Publishing(BASE), extras=extras)
+    assert request(catalog, "/pipe.txt")[0] == "404 Not Found"  # never blocks on a FIFO
+    assert request(catalog, "/leak.txt")[0] == "404 Not Found"
+    assert sorted(note.message for note in extras.unserved()) == [
+        "not served at /leak.txt: leads outside the site folder or is not a regular file",
+        "not served at /pipe.txt: leads outside the site folder or is not a regular file",
+    ]
