@@ -28,7 +28,8 @@ def check_command(folder: Path | None) -> None:
     except ConfigError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
-    content = replace(content, notes=(*content.notes, *link_notes(folder, content)))
+    pub = current_app.extensions["feedsvc"].settings.publishing(content.site.base_url)
+    content = replace(content, notes=(*content.notes, *link_notes(folder, content, pub)))
     # Every problem of every file, in one pass, in file order: errors and notes together.
     for problem in sorted((*content.errors, *content.notes), key=lambda p: (p.path, p.line)):
         click.echo(str(problem))
@@ -39,10 +40,10 @@ def check_command(folder: Path | None) -> None:
     click.echo(f"{folder}: {len(content.entries)} entries{notes}")
 
 
-def link_notes(folder: Path, content: Content) -> list[Problem]:
+def link_notes(folder: Path, content: Content, pub: Publishing) -> list[Problem]:
     """Notes on the site's files that cannot be served, and on links in entries that resolve to nothing."""
     extras = site_urls(folder, content)
-    catalog = Catalog(content, Publishing(content.site.base_url), extras=extras)
+    catalog = Catalog(content, pub, budget=2**20, extras=extras)
     return extras.unserved() + broken_links(list(content.entries), catalog, folder.parent)
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from feedsvc.catalog import Catalog
 from feedsvc.fastpath import FastPath
-from feedsvc.model import Publishing
 from feedsvc.reader import read_content
 from feedsvc.redirects import entry_redirects, feed_redirects, toggle_slash
+from feedsvc.settings import Settings
 from feedsvc.siteurls import SiteUrls
 
 from .conftest import FIXTURE
@@ -41,7 +41,7 @@ def catalog(content, tmp_path_factory):
     (root / "static" / "style.css").write_text("body { color: #333; }\n" * 30)
     files = {"/docs/index.html": "static/docs/index.html", "/style.v1.css": "static/style.css"}
     redirects = {**feed_redirects(content), **entry_redirects(content)}
-    return Catalog(content, Publishing(BASE), extras=SiteUrls(str(root), files, redirects))
+    return Catalog(content, Settings().publishing(BASE), budget=2**20, extras=SiteUrls(str(root), files, redirects))
 
 
 class _Service:
@@ -156,7 +156,7 @@ def test_a_site_file_that_cannot_be_served_is_404_and_noted(content, tmp_path):
     os.symlink(tmp_path / "secret.txt", root / "static" / "leak.txt")
     files = {"/pipe.txt": "static/pipe.txt", "/leak.txt": "static/leak.txt"}
     extras = SiteUrls(str(root), files, {})
-    catalog = Catalog(content, Publishing(BASE), extras=extras)
+    catalog = Catalog(content, Settings().publishing(BASE), budget=2**20, extras=extras)
     assert request(catalog, "/pipe.txt")[0] == "404 Not Found"  # never blocks on a FIFO
     assert request(catalog, "/leak.txt")[0] == "404 Not Found"
     assert sorted(note.message for note in extras.unserved()) == [

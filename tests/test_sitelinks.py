@@ -45,7 +45,8 @@ def test_check_lists_links_to_nothing_with_their_line(tmp_path):
         "[elsewhere](https://example.com/x) and [outside the base](/other/)\n\n"
         "[relative](missing-page)\n"
     )
-    result = make_app(site).test_cli_runner().invoke(args=["check", str(site)])
+    app = make_app(site, SITE_URL="https://fixture.example/news")  # links resolve against the public URL
+    result = app.test_cli_runner().invoke(args=["check", str(site)])
     lines = [line for line in result.output.splitlines() if "resolves to nothing" in line]
     assert lines == [
         "content/articles/links.md:8: note: link to /news/images/gone.png resolves to nothing on this site "
