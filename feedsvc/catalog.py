@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 from importlib.resources import files
+from typing import Any
 
 from . import assets, feeds, jsonfeed, pages
 from .documents import FORMATS, FeedDoc, feed_docs
@@ -51,6 +52,9 @@ def render_feed(doc: FeedDoc, fmt: str, site: Site, pub: Publishing) -> bytes:
     return jsonfeed.build_json(doc, site, pub) if fmt == "json" else feeds.build(doc, site, fmt, pub)
 
 
+MAX_DERIVED = 64  # delta answers kept per catalog
+
+
 class Catalog:
     """Prepared resources of one content version for one public base URL.
 
@@ -69,6 +73,7 @@ class Catalog:
         self._pinned: dict[str, Resource] = {}
         self._recent: OrderedDict[str, Resource] = OrderedDict()
         self._recent_bytes = 0
+        self._derived: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
         for doc in self.docs:
             for fmt in FORMATS:
@@ -121,6 +126,21 @@ class Catalog:
     def exists(self, path: str) -> bool:
         """Whether ``path`` answers 200: a document or a site file."""
         return path in self._builders or self.extras.file_at(path) is not None
+
+    def derived(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """What ``make`` returns, kept with this catalog (the last MAX_DERIVED): RFC 3229 deltas.
+
+        Kept here, not in a module-level cache, so it goes when the catalog does.
+        """
+        with self._lock:
+            found = self._derived.get(key)
+        if found is None:
+            found = make()
+            with self._lock:
+                self._derived[key] = found
+                while len(self._derived) > MAX_DERIVED:
+                    self._derived.popitem(last=False)
+        return found
 
     def paths(self) -> list[str]:
         """Every path in the catalog."""

@@ -9,7 +9,7 @@ does not know gets the full feed, as RFC 3229 allows.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import partial
 
 from werkzeug.http import parse_etags
 
@@ -23,11 +23,11 @@ def answer(service, catalog: Catalog, resource: Resource, environ: dict, path: s
     wanted = parse_etags(environ["HTTP_IF_NONE_MATCH"])
     for old in service.previous_resources(path):
         if any(wanted.contains_weak(variant.etag.strip('"')) for variant in old.variants.values()):
-            return _delta(catalog, old, resource, coding)
+            key = (path, old.variants["identity"].etag, coding)
+            return catalog.derived(key, partial(_delta, catalog, old, resource, coding))
     return None
 
 
-@lru_cache(maxsize=64)
 def _delta(catalog: Catalog, old: Resource, new: Resource, coding: str) -> tuple[str, list, bytes]:
     doc, fmt = new.extra["doc"], new.extra["fmt"]
     known = {(entry.id, entry.updated) for entry in old.extra["doc"].entries}

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 from lxml import etree
+
+from feedsvc import delta
+from feedsvc.service import MAX_PREVIOUS
 
 from .conftest import make_app, write_article
 from .feedhelpers import NS
@@ -69,3 +74,35 @@ def test_reload_without_change_keeps_everything(content_copy):
     etag = client.get("/feed.atom").headers["ETag"]
     assert app.extensions["feedsvc"].reload() is False
     assert client.get("/feed.atom", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_delta_answers_do_not_keep_old_catalogs_alive(content_copy):
+    """Deltas are cached with the catalog they answer for: after many reloads only MAX_PREVIOUS + 1 live.
+
+    An lru_cache keyed on catalogs once kept every one that had answered a delta,
+    past MAX_PREVIOUS and outside FEEDSVC_CACHE_MB.
+    """
+    app = make_app(content_copy)
+    client, service = app.test_client(), app.extensions["feedsvc"]
+    catalogs = []
+    for number in range(8):
+        etag = client.get("/feed.atom").headers["ETag"]
+        catalogs.append(weakref.ref(service.catalog(service.default_base)))
+        write_article(content_copy, f"news-{number}", 900 + number)
+        assert service.reload() is True
+        assert client.get("/feed.atom", headers={"A-IM": "feed", "If-None-Match": etag}).status_code == 226
+    catalogs.append(weakref.ref(service.catalog(service.default_base)))
+    gc.collect()
+    assert sum(ref() is not None for ref in catalogs) == MAX_PREVIOUS + 1
+
+
+def test_a_repeated_delta_is_built_once(content_copy, monkeypatch):
+    app = make_app(content_copy)
+    client = app.test_client()
+    etag = client.get("/feed.atom").headers["ETag"]
+    write_article(content_copy, "fresh-news", 900)
+    app.extensions["feedsvc"].reload()
+    first = client.get("/feed.atom", headers={"A-IM": "feed", "If-None-Match": etag})
+    monkeypatch.setattr(delta, "render_feed", None)  # a second build would fail
+    second = client.get("/feed.atom", headers={"A-IM": "feed", "If-None-Match": etag})
+    assert second.status_code == 226 and second.data == first.data
