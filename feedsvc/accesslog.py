@@ -3,16 +3,19 @@
 The lines bypass the logging module: a LogRecord, a handler lock and a flush
 per line cost about 10 µs, several times what answering a prepared feed costs.
 Lines are written to a buffered stream instead and flushed twice a second by
-a background thread, so a quiet server still shows its last requests at once.
+one background thread per process, so a quiet server still shows its last
+requests at once.
 Lines go to stdout's byte buffer, under a lock: a text stream is not safe
 across threads, and the application log writes through stdout's text layer.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
+import weakref
 from json.encoder import encode_basestring as _json_string
 from time import perf_counter
 
@@ -22,13 +25,14 @@ MAX_FIELD = 1024
 
 
 class AccessLog:
-    """WSGI middleware logging method, path, query, status, bytes, duration, user agent and client."""
+    """WSGI middleware logging method, path, query, status, bytes, duration, user agent, client
+    and the conditional and coding request headers (null when absent)."""
 
     def __init__(self, app, stream=None):
         self.app = app
         self.stream = stream or sys.stdout.buffer
         self.lock = threading.Lock()
-        threading.Thread(target=self._flush_forever, name="access-log-flush", daemon=True).start()
+        _flusher.add(self)
 
     def __call__(self, environ, start_response):
         started = perf_counter()
@@ -53,19 +57,52 @@ class AccessLog:
             f',"status":{status[0][:3] if status else "null"},"bytes":{size:d}'
             f',"duration_ms":{(perf_counter() - started) * 1000:.3f}'
             f',"user_agent":{_json_string(_text(environ.get("HTTP_USER_AGENT", "")))}'
-            f',"remote":{_json_string(_text(environ.get("REMOTE_ADDR", "")))}}}\n'
+            f',"remote":{_json_string(_text(environ.get("REMOTE_ADDR", "")))}'
+            # The headers that decide a 304, a delta or an encoding: with them a line tells a
+            # conditional poll answered 200 (a change, or a lost validator) from a plain fetch.
+            f',"if_none_match":{_optional(environ.get("HTTP_IF_NONE_MATCH"))}'
+            f',"if_modified_since":{_optional(environ.get("HTTP_IF_MODIFIED_SINCE"))}'
+            f',"a_im":{_optional(environ.get("HTTP_A_IM"))}'
+            f',"accept_encoding":{_optional(environ.get("HTTP_ACCEPT_ENCODING"))}}}\n'
         )
         with self.lock:
             self.stream.write(line.encode("utf-8", "replace"))
 
-    def _flush_forever(self) -> None:
+    def flush(self) -> None:
+        try:
+            with self.lock:
+                self.stream.flush()
+        except (OSError, ValueError):  # stdout closed while shutting down
+            pass
+
+
+class _Flusher:
+    """Flushes every live access log twice a second, from one thread per process.
+
+    Apps come and go (tests make hundreds); the thread is started by the first
+    log of a process, and again in a forked child, which inherits no threads.
+    """
+
+    def __init__(self):
+        self.logs: weakref.WeakSet[AccessLog] = weakref.WeakSet()
+        self.pid: int | None = None
+        self.lock = threading.Lock()
+
+    def add(self, log: AccessLog) -> None:
+        self.logs.add(log)
+        with self.lock:
+            if self.pid != os.getpid():
+                self.pid = os.getpid()
+                threading.Thread(target=self._run, name="access-log-flush", daemon=True).start()
+
+    def _run(self) -> None:
         while True:
             time.sleep(FLUSH_INTERVAL)
-            try:
-                with self.lock:
-                    self.stream.flush()
-            except (OSError, ValueError):  # stdout closed while shutting down
-                return
+            for log in list(self.logs):
+                log.flush()
+
+
+_flusher = _Flusher()
 
 
 def _text(wsgi_string: str) -> str:
@@ -75,6 +112,11 @@ def _text(wsgi_string: str) -> str:
     if wsgi_string.isascii():
         return wsgi_string
     return wsgi_string.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
+def _optional(value: str | None) -> str:
+    """A header's value as a JSON string, or null when the request did not send it."""
+    return "null" if value is None else _json_string(_text(value))
 
 
 class _Counted:
