@@ -9,21 +9,22 @@ fills up as entries move out of the current document.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .model import Content, Entry
+from .model import Author, Content, Entry
 from .urls import tag_slug
 
 FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FeedDoc:
     """One feed document, in every format.
 
     ``prefix`` is the feed's folder ("" for the site, "/authors/x", "/tags/y");
     ``page`` is 0 for the current document, else the archive page number.
+    ``author`` is set on an author's own feeds: the whole feed is theirs.
     """
 
     prefix: str
@@ -31,6 +32,7 @@ class FeedDoc:
     subtitle: str
     alternate: str
     entries: tuple[Entry, ...]
+    author: Author | None = None
     page: int = 0
     pages: int = 0
     full: bool = False
@@ -55,16 +57,13 @@ class FeedDoc:
         return self.page > 0
 
 
-def paginate(
-    prefix: str, title: str, subtitle: str, alternate: str, entries: tuple[Entry, ...], size: int
-) -> list[FeedDoc]:
-    """Split newest-first ``entries`` into the current document and its archive pages."""
-    archived = list(reversed(entries[size:]))  # oldest first, so page 1 never changes
+def paginate(feed: FeedDoc, size: int) -> list[FeedDoc]:
+    """Split ``feed``'s newest-first entries into the current document and its archive pages."""
+    archived = list(reversed(feed.entries[size:]))  # oldest first, so page 1 never changes
     pages = [tuple(reversed(archived[start : start + size])) for start in range(0, len(archived), size)]
-    docs = [FeedDoc(prefix, title, subtitle, alternate, entries[:size], 0, len(pages))]
-    for number, page_entries in enumerate(pages, start=1):
-        full = len(page_entries) == size
-        docs.append(FeedDoc(prefix, title, subtitle, alternate, page_entries, number, len(pages), full))
+    docs = [replace(feed, entries=feed.entries[:size], page=0, pages=len(pages))]
+    for number, entries in enumerate(pages, start=1):
+        docs.append(replace(feed, entries=entries, page=number, pages=len(pages), full=len(entries) == size))
     return docs
 
 
@@ -94,29 +93,38 @@ def feed_docs(content: Content) -> list[FeedDoc]:
     site, size = content.site, content.site.feed_length
     by_author, by_tag = group_entries(content)
     names = tags_of(content)
-    docs = paginate("", site.title, site.description, "/", content.entries, size)
+    site_feed = FeedDoc(prefix="", title=site.title, subtitle=site.description, alternate="/", entries=content.entries)
+    docs = paginate(site_feed, size)
     for slug, author in sorted(content.authors.items()):
-        docs += paginate(
-            author.path,
-            f"{author.name} – {site.title}",
-            f"Articles by {author.name}, and their bio.",
-            author.path,
-            tuple(by_author[slug]),
-            size,
+        author_feed = FeedDoc(
+            prefix=author.path,
+            title=f"{author.name} – {site.title}",
+            subtitle=f"Articles by {author.name}, and their bio.",
+            alternate=author.path,
+            entries=tuple(by_author[slug]),
+            author=author,
         )
+        docs += paginate(author_feed, size)
     for slug, entries in by_tag.items():
-        docs += paginate(
-            f"/tags/{slug}",
-            f"{names[slug]} – {site.title}",
-            f"Entries filed under {names[slug]}.",
-            f"/tags/{slug}",
-            tuple(entries),
-            size,
+        tag_feed = FeedDoc(
+            prefix=f"/tags/{slug}",
+            title=f"{names[slug]} – {site.title}",
+            subtitle=f"Entries filed under {names[slug]}.",
+            alternate=f"/tags/{slug}",
+            entries=tuple(entries),
         )
+        docs += paginate(tag_feed, size)
     for section, entries in sections_of(content).items():
         # A Hugo section had its own feed (/posts/index.xml); its subscribers keep exactly those entries.
         name = section.replace("-", " ").capitalize()
-        docs += paginate(f"/{section}", f"{name} – {site.title}", f"Entries in {name}.", "/", tuple(entries), size)
+        section_feed = FeedDoc(
+            prefix=f"/{section}",
+            title=f"{name} – {site.title}",
+            subtitle=f"Entries in {name}.",
+            alternate="/",
+            entries=tuple(entries),
+        )
+        docs += paginate(section_feed, size)
     return docs
 
 

@@ -15,7 +15,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from .documents import FORMATS, FeedDoc
-from .model import Entry, Publishing, Site
+from .model import Author, Entry, Publishing, Site
 from .sanitise import absolutize
 from .urls import tag_uri
 
@@ -99,7 +99,29 @@ def _generator(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> FeedGener
     # feedgen uses the last link added as the RSS <channel><link>: the alternate goes last.
     fg.link(href=pub.url(doc.alternate), rel="alternate", type="text/html")
     fg.ttl(pub.ttl_minutes)
+    if doc.author is not None:
+        _feed_author(fg, doc.author, pub)
     return fg
+
+
+def _person(author: Author, pub: Publishing, with_email: bool) -> dict[str, str]:
+    """An author as feedgen takes one: name, author page, and the email address if asked."""
+    return {"name": author.name, "uri": pub.url(author.path), **({"email": author.email} if with_email else {})}
+
+
+def _feed_author(fg: FeedGenerator, author: Author, pub: Publishing) -> None:
+    """Name the author of an author's own feed at feed level.
+
+    Atom: atom:author in the feed (RFC 4287 4.1.1, 4.2.1). RSS has no element for a
+    feed's writer: the RSS Best Practices Profile defines dc:creator for items only,
+    and its channel-level people, managingEditor and webMaster, are email addresses.
+    The author's own feed is theirs to answer for, so with an email address they are
+    its managingEditor ("email (name)", as the profile writes it); without one the
+    channel names no one, and every item still carries its dc:creator or author.
+    """
+    fg.author(_person(author, pub, bool(author.email)))  # written by atom_str() only
+    if author.email:
+        fg.managingEditor(f"{author.email} ({author.name})")
 
 
 def _add_entry(fg: FeedGenerator, entry: Entry, pub: Publishing) -> None:
@@ -118,8 +140,7 @@ def _add_entry(fg: FeedGenerator, entry: Entry, pub: Publishing) -> None:
     # since readers mangle a mix of the two.
     with_email = all(author.email for author in entry.authors)
     for author in entry.authors:
-        email = {"email": author.email} if with_email else {}
-        fe.author({"name": author.name, "uri": pub.url(author.path), **email})
+        fe.author(_person(author, pub, with_email))
     if not with_email:
         fe.dc.dc_creator([author.name for author in entry.authors])
     for name in entry.categories:

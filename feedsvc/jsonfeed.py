@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 
 from .documents import FeedDoc
-from .model import Entry, Publishing, Site
+from .model import Author, Entry, Publishing, Site
 from .sanitise import absolutize
 from .urls import rfc3339
 
 VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def _author(author: Author, pub: Publishing) -> dict[str, str]:
+    return {"name": author.name, "url": pub.url(author.path)}
 
 
 def _item(entry: Entry, pub: Publishing) -> dict:
@@ -22,7 +26,7 @@ def _item(entry: Entry, pub: Publishing) -> dict:
         "summary": entry.summary,
         "date_published": rfc3339(entry.published),
         "date_modified": rfc3339(entry.updated),
-        "authors": [{"name": author.name, "url": pub.url(author.path)} for author in entry.authors],
+        "authors": [_author(author, pub) for author in entry.authors],
     }
     if entry.categories:
         item["tags"] = list(entry.categories)
@@ -47,6 +51,8 @@ def build_json(doc: FeedDoc, site: Site, pub: Publishing) -> bytes:
         feed["next_url"] = pub.url(doc.path("json", older))
     if site.icon:
         feed["favicon"] = pub.url(site.icon)
+    if doc.author is not None:  # JSON Feed 1.1: the feed's authors (an author's own feed)
+        feed["authors"] = [_author(doc.author, pub)]
     if pub.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in pub.hubs]
     feed["items"] = [_item(entry, pub) for entry in doc.entries]

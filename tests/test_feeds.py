@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import feedparser
 import pytest
 
 from feedsvc.catalog import render_feed
 from feedsvc.documents import feed_docs
 
+from .conftest import SITE_URL
 from .feedhelpers import NS, PUB, build_all, parse_json, parse_xml, seed_sections, text_of
 
 ARTICLE_ID = "tag:feedsvc.example,2011-07-05:/articles/icspa-launched-to-fight-global-cyber-crime"
@@ -181,3 +183,34 @@ def test_hubs_are_advertised_in_every_format(seed_content):
     channel = parse_xml(feeds["rss"]).find("channel")
     assert channel.find("a:link[@rel='hub']", NS).get("href") == "https://hub.example.com/"
     assert parse_json(feeds["json"])["hubs"] == [{"type": "WebSub", "url": "https://hub.example.com/"}]
+
+
+@pytest.mark.parametrize(
+    ("slug", "name", "email"), [("ada-lovelace", "Ada Lovelace", "ada@example.org"), ("alan-turing", "Alan Turing", "")]
+)
+def test_an_author_feed_names_its_author_at_feed_level(fixture_content, atom_schema, rss_schema, slug, name, email):
+    feeds = build_all(fixture_content, prefix=f"/authors/{slug}")
+    page = f"{SITE_URL}/authors/{slug}"
+    # Atom (RFC 4287 4.2.1): atom:author of the feed, as each entry names its own.
+    atom = parse_xml(feeds["atom"])
+    assert atom_schema.validate(atom), atom_schema.error_log
+    (author,) = atom.findall("a:author", NS)
+    assert (author.findtext("a:name", namespaces=NS), author.findtext("a:uri", namespaces=NS)) == (name, page)
+    assert author.findtext("a:email", default="", namespaces=NS) == email
+    # JSON Feed 1.1: top-level authors.
+    assert parse_json(feeds["json"])["authors"] == [{"name": name, "url": page}]
+    # RSS: managingEditor when the author gives an email address; items keep their own bylines.
+    channel = parse_xml(feeds["rss"]).find("channel")
+    assert rss_schema.validate(channel.getroottree()), rss_schema.error_log
+    assert channel.findtext("managingEditor") == (f"{email} ({name})" if email else None)
+    assert channel.find("dc:creator", NS) is None
+    parsed = feedparser.parse(feeds["atom"]).feed
+    assert parsed.author_detail.name == name and parsed.author_detail.href == page
+
+
+@pytest.mark.parametrize("prefix", ["", "/tags/engines"])
+def test_site_and_tag_feeds_name_no_feed_level_author(fixture_content, prefix):
+    feeds = build_all(fixture_content, prefix=prefix)
+    assert parse_xml(feeds["atom"]).find("a:author", NS) is None
+    assert "authors" not in parse_json(feeds["json"])
+    assert parse_xml(feeds["rss"]).find("channel/managingEditor") is None
