@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app feedsvc check`` and ``flask --app feedsvc export DIR``."""
+"""Command-line tools: ``flask --app feedsvc check``, ``export DIR`` and ``build`` (the content index)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,22 @@ def export_command(directory: Path) -> None:
     click.echo(f"wrote {count} files to {directory}")
 
 
+@click.command("build")
+@with_appcontext
+def build_command() -> None:
+    """Bring the content index up to date and render every body into it (a PaaS build step)."""
+    service = current_app.extensions["feedsvc"]
+    # Loading the app has already brought the index up to date, reading only changed files.
+    rendered = service.index.render_all()
+    content = service.content
+    click.echo(
+        f"{service.index.path}: {len(content.entries)} entries, {rendered} bodies rendered now, "
+        f"{len(content.errors)} error(s) (flask --app feedsvc check lists them)"
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with the app's CLI."""
+    app.cli.add_command(build_command)
     app.cli.add_command(check_command)
     app.cli.add_command(export_command)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from . import fields
 from .frontmatter import Document, FrontMatterError, parse
 from .markup import Markdown
-from .model import Problem, Site
+from .model import Body, Problem, Site
 from .sitekind import AUTHOR, Keys, Layout, SourceFile, own_keys
 from .urls import is_slug
 
@@ -40,7 +40,7 @@ class FileRecord:
     categories: tuple[str, ...] = ()
     pinned_id: str = ""
     summary: str = ""
-    body: Markdown | None = None
+    body: Body | None = None  # a Markdown body, or one kept in the content index (index.StoredBody)
     aliases: tuple[str, ...] = ()
     email: str = ""
     website: str = ""

@@ -8,7 +8,8 @@ The pipeline (one direction, each step small):
    or skipped with a reason (nothing is skipped silently);
 3. ``read_file`` reads each file's bytes (the one seam for reading limits) and
    ``entryfile.parse_file`` turns them into a record, a pure function of path,
-   bytes and site;
+   bytes and site; the service keeps these records in its content index
+   (``index``), which reads and parses only the files that changed;
 4. ``assemble`` files the records into entries and authors, resolving bylines
    and reporting clashes.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from .entryfile import FileRecord, parse_file
 from .ids import entry_id
+from .index import ContentIndex
 from .jekyll_urls import file_slug
 from .limits import MAX_FILE_BYTES, Refused, read_file
 from .model import Author, Content, Entry, Problem, Site
@@ -39,28 +41,46 @@ def read_site(folder: Path | str) -> Site:
     return layout_for(folder).read_site(folder)[0]
 
 
-def read_content(folder: Path | str, *, render: bool = True, max_file_bytes: int = MAX_FILE_BYTES) -> Content:
+def read_content(
+    folder: Path | str, *, render: bool = True, max_file_bytes: int = MAX_FILE_BYTES, index: ContentIndex | None = None
+) -> Content:
     """Read a whole site folder; bad files are left out and listed in ``errors``.
 
     ``render=False`` leaves Markdown to render on first use (the service does,
     so a large corpus starts fast): only a body with no text at all is then an
     error, and one that renders empty (say, nothing but a script) is left to
     ``check``, which renders everything. Each file is read through ``limits``.
+    With an ``index`` (the service's), records of files unchanged since it was
+    last brought up to date come from it, and their bodies stay there.
     """
     folder = Path(folder)
     root = os.path.realpath(folder)
     layout = layout_for(folder)
     site, problems = layout.read_site(folder)
-    digest = hashlib.sha256(repr(site).encode())
+    settings = f"{layout.kind}/{site!r}"
+    digest = hashlib.sha256(settings.encode())
+    listed = list(layout.files(folder, site))
+    wanted = [source for source in listed if source.role in (ARTICLE, AUTHOR)]
+    if index is not None and not render:
+        results = index.records(
+            root,
+            wanted,
+            settings,
+            lambda source: _read(root, source, max_file_bytes),
+            lambda source, raw: _parse(source, raw, site, layout, render=False),
+        )
+    else:
+        results = [_read_and_parse(root, source, site, layout, render, max_file_bytes) for source in wanted]
+    found = iter(results)
     records: list[FileRecord] = []
-    for source in layout.files(folder, site):
+    for source in listed:
         if source.role in (ARTICLE, AUTHOR):
-            raw = _read(root, source, max_file_bytes)
-            if isinstance(raw, bytes):
-                digest.update(source.path.encode() + b"\0" + raw + b"\0")
-                records.append(_parse(source, raw, site, layout, render))
+            result, file_digest = next(found)
+            digest.update(f"{source.path}\0{file_digest}\0".encode())
+            if isinstance(result, Problem):
+                problems.append(result)
             else:
-                problems.append(raw)
+                records.append(result)
         else:  # skipped, section settings, static files: said, never silent; unlistable folders: errors
             severity = "error" if source.role == UNREADABLE else "note"
             problems.append(Problem(path=source.path, line=1, message=source.reason, severity=severity))
@@ -77,6 +97,16 @@ def read_content(folder: Path | str, *, render: bool = True, max_file_bytes: int
     )
 
 
+def _read_and_parse(
+    root: str, source: SourceFile, site: Site, layout: Layout, render: bool, max_file_bytes: int
+) -> tuple[FileRecord | Problem, str]:
+    """One file's record (or why it could not be read) and the SHA-256 of its bytes, without an index."""
+    raw = _read(root, source, max_file_bytes)
+    if isinstance(raw, Problem):
+        return raw, ""
+    return _parse(source, raw, site, layout, render=render), hashlib.sha256(raw).hexdigest()
+
+
 def _read(root: str, source: SourceFile, max_file_bytes: int) -> bytes | Problem:
     """The bytes of one file, read within ``limits``, or the problem that stopped it."""
     try:
@@ -88,7 +118,7 @@ def _read(root: str, source: SourceFile, max_file_bytes: int) -> bytes | Problem
     return Problem(path=source.path, line=1, message=message)
 
 
-def _parse(source: SourceFile, raw: bytes, site: Site, layout: Layout, render: bool) -> FileRecord:
+def _parse(source: SourceFile, raw: bytes, site: Site, layout: Layout, *, render: bool) -> FileRecord:
     """Parse one file; whatever it holds, it cannot take the others down."""
     try:
         return parse_file(source, raw, site, layout, render=render)

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from .catalog import Catalog
 from .hosts import BASE_KEY
+from .index import ContentIndex
 from .model import Content
 from .reader import read_content, read_site
 from .settings import Settings
@@ -37,6 +38,8 @@ class Service:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.content_dir = settings.content_dir
+        # Parsed files are kept between starts, and bodies shared by the workers, in the content index.
+        self.index = ContentIndex(settings.state_folder, settings.content_dir)
         # Without FEEDSVC_SITE_URL, site.yaml's base_url serves where no request names one.
         self.pub = settings.publishing(read_site(settings.content_dir).base_url)
         self.fixed_base = bool(settings.site_url)
@@ -54,7 +57,9 @@ class Service:
         # thousands of objects are made; nothing made here is garbage, so it waits.
         gc.disable()
         try:
-            content = read_content(self.content_dir, render=False, max_file_bytes=self.settings.max_file_bytes)
+            content = read_content(
+                self.content_dir, render=False, max_file_bytes=self.settings.max_file_bytes, index=self.index
+            )
         finally:
             gc.enable()
         for error in content.errors:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -139,7 +140,7 @@ class Settings:
     strict: bool = setting(False, boolean, "refuse to start when a content file has an error")
     warm: str = setting("auto", choice(*WARM_MODES), "what to build at start-up")
     cache_mb: int = setting(128, number(int, 0, 2**20, "megabytes"), "memory for documents built on request")
-    state_dir: Path | None = setting(None, folder, "where the WebSub publisher keeps its state")
+    state_dir: Path | None = setting(None, folder, "where the content index and the WebSub state are kept")
     websub_attempts: int = setting(4, number(int, 1, 100, "attempts"), "tries per hub notification")
     websub_backoff: float = setting(2.0, number(float, 0, 3600, "seconds"), "first wait between tries")
     log_level: str = setting("INFO", choice(*LOG_LEVELS, upper=True), "Python log level")
@@ -178,6 +179,11 @@ class Settings:
     @property
     def cache_bytes(self) -> int:
         return self.cache_mb * 2**20
+
+    @property
+    def state_folder(self) -> Path:
+        """``state_dir``, else a ``feedsvc`` folder in the system's temporary folder."""
+        return self.state_dir or Path(tempfile.gettempdir()) / "feedsvc"
 
     @property
     def max_file_bytes(self) -> int:

@@ -17,7 +17,6 @@ import fcntl
 import hashlib
 import json
 import logging
-import tempfile
 import threading
 import time
 import urllib.error
@@ -113,10 +112,9 @@ def init_app(app: Flask) -> None:
         return
     key = hashlib.sha256(f"{service.content_dir.resolve()}|{service.default_base}".encode()).hexdigest()[:12]
     settings = service.settings
-    state_dir = settings.state_dir or Path(tempfile.gettempdir()) / "feedsvc"
     publisher = Publisher(
         service.pub.hubs,
-        state_dir / f"websub-{key}.json",
+        settings.state_folder / f"websub-{key}.json",
         attempts=settings.websub_attempts,
         backoff=settings.websub_backoff,
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -58,8 +60,13 @@ def fixture_content():
     return read_content(FIXTURE)
 
 
+# Content indexes and WebSub state of the test apps: one folder per test session, removed at exit.
+STATE = Path(tempfile.mkdtemp(prefix="feedsvc-tests-"))
+atexit.register(shutil.rmtree, STATE, ignore_errors=True)
+
+
 def make_app(content_dir=BUNDLED, **config):
-    return create_app({"CONTENT_DIR": str(content_dir), "SITE_URL": SITE_URL, **config})
+    return create_app({"CONTENT_DIR": str(content_dir), "SITE_URL": SITE_URL, "STATE_DIR": str(STATE), **config})
 
 
 @pytest.fixture(scope="session")
