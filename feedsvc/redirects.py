@@ -1,6 +1,7 @@
 """Permanent redirects: the old URLs a migrated site must keep answering, and the 301 responses.
 
 - an entry's old addresses (Hugo ``aliases``, Jekyll ``redirect_from``) go to its page;
+- Hugo's list pages (sections, taxonomies) go to the home, feeds or tag page;
 - the feeds the generator published (Hugo ``index.xml`` of home, sections, tags
   and categories; jekyll-feed's ``feed.xml``, ``feed/<category>.xml`` and
   ``feed/by_tag/<tag>.xml``) go to feedsvc's feed of the same entries, in the
@@ -15,7 +16,7 @@ from __future__ import annotations
 from html import escape
 
 from .documents import sections_of, tags_of
-from .hugo_urls import rss_path
+from .hugo_urls import list_path, rss_path
 from .jekyll_urls import feed_path
 from .model import Content
 
@@ -42,6 +43,18 @@ def feed_redirects(content: Content) -> dict[str, str]:
         for slug, name in tags.items():
             moves.setdefault(feed_path(name), f"/tags/{slug}/feed.atom")
             moves.setdefault(f"/feed/by_tag/{name}.xml", f"/tags/{slug}/feed.atom")
+    return moves
+
+
+def list_redirects(content: Content) -> dict[str, str]:
+    """Hugo's list pages -> feedsvc's nearest page: a section to the home page, a term to its tag page."""
+    if content.site.kind != "hugo":
+        return {}
+    moves = {list_path(section): "/" for section in sections_of(content)}
+    moves.update({list_path("tags"): "/feeds", list_path("categories"): "/feeds"})
+    for slug, name in tags_of(content).items():
+        for taxonomy in ("tags", "categories"):
+            moves.setdefault(list_path(taxonomy, name), f"/tags/{slug}")
     return moves
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .assets import MAX_BYTES
 from .model import Content, Problem
-from .redirects import entry_redirects, feed_redirects
+from .redirects import entry_redirects, feed_redirects, list_redirects
 from .sitefiles import hugo_files, jekyll_files, safe_path
 
 
@@ -67,5 +67,5 @@ def site_urls(folder: Path, content: Content) -> SiteUrls:
         files = jekyll_files(folder, _list(params.get("exclude")), _list(params.get("include")))
     else:
         return SiteUrls()
-    redirects = {**feed_redirects(content), **entry_redirects(content)}
+    redirects = {**list_redirects(content), **feed_redirects(content), **entry_redirects(content)}
     return SiteUrls(str(folder), files, redirects)

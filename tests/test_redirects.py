@@ -11,7 +11,7 @@ import pytest
 from feedsvc.catalog import Catalog
 from feedsvc.fastpath import FastPath
 from feedsvc.reader import read_content
-from feedsvc.redirects import entry_redirects, feed_redirects, toggle_slash
+from feedsvc.redirects import entry_redirects, feed_redirects, list_redirects, toggle_slash
 from feedsvc.settings import Settings
 from feedsvc.siteurls import SiteUrls
 
@@ -40,7 +40,7 @@ def catalog(content, tmp_path_factory):
     (root / "static" / "docs" / "index.html").write_text("<!doctype html><title>Docs</title>\n")
     (root / "static" / "style.css").write_text("body { color: #333; }\n" * 30)
     files = {"/docs/index.html": "static/docs/index.html", "/style.v1.css": "static/style.css"}
-    redirects = {**feed_redirects(content), **entry_redirects(content)}
+    redirects = {**list_redirects(content), **feed_redirects(content), **entry_redirects(content)}
     return Catalog(content, Settings().publishing(BASE), budget=2**20, extras=SiteUrls(str(root), files, redirects))
 
 
@@ -163,3 +163,15 @@ def test_a_site_file_that_cannot_be_served_is_404_and_noted(content, tmp_path):
         "not served at /leak.txt: leads outside the site folder or is not a regular file",
         "not served at /pipe.txt: leads outside the site folder or is not a regular file",
     ]
+
+
+def test_hugo_list_pages_move_to_the_nearest_page(catalog):
+    moves = {
+        "/posts/": "/",
+        "/tags/": "/feeds",
+        "/categories/": "/feeds",
+        "/categories/philosophy/": "/tags/philosophy",
+    }
+    for old, new in moves.items():
+        status, headers, _ = request(catalog, old)
+        assert (status, headers.get("Location")) == ("301 Moved Permanently", BASE + new), old
