@@ -17,11 +17,12 @@ from functools import partial
 from importlib.resources import files
 from typing import Any
 
-from . import assets, feeds, jsonfeed, pages
-from .documents import FORMATS, FeedDoc, feed_docs
+from . import assets, pages
+from .documents import FeedDoc, feed_docs
+from .formats import FORMATS, render_feed
 from .http import Resource, prepare
 from .limits import Refused, read_file
-from .model import Content, Publishing, Site
+from .model import Content, Publishing
 from .redirects import render_redirect, toggle_slash
 from .siteurls import SiteUrls
 
@@ -45,11 +46,6 @@ FEED_HEADERS = [
     ("Access-Control-Allow-Origin", "*"),
     ("Access-Control-Expose-Headers", "ETag, Link"),
 ]
-
-
-def render_feed(doc: FeedDoc, fmt: str, site: Site, pub: Publishing) -> bytes:
-    """Build the bytes of ``doc`` in ``fmt`` ("atom", "rss" or "json")."""
-    return jsonfeed.build_json(doc, site, pub) if fmt == "json" else feeds.build(doc, site, fmt, pub)
 
 
 MAX_DERIVED = 64  # delta answers kept per catalog
@@ -183,7 +179,7 @@ class Catalog:
         ]
         return prepare(
             body,
-            f"{FORMATS[fmt]}; charset=utf-8",
+            FORMATS[fmt].content_type,
             last_modified=doc.updated,
             headers=headers,
             extra={"doc": doc, "fmt": fmt},

@@ -13,8 +13,8 @@ from functools import partial
 
 from werkzeug.http import parse_etags
 
-from .catalog import Catalog, render_feed
-from .documents import FORMATS
+from .catalog import Catalog
+from .formats import FORMATS, render_feed
 from .http import Resource, compress
 
 
@@ -36,7 +36,7 @@ def _delta(catalog: Catalog, old: Resource, new: Resource, coding: str) -> tuple
     if coding != "identity":
         body = compress(body, coding)
     headers = [
-        ("Content-Type", f"{FORMATS[fmt]}; charset=utf-8"),
+        ("Content-Type", FORMATS[fmt].content_type),
         *([("Content-Encoding", coding)] if coding != "identity" else []),
         ("Content-Length", str(len(body))),
         ("ETag", new.variants[coding].etag),

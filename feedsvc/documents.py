@@ -15,8 +15,6 @@ from datetime import datetime
 from .model import Author, Content, Entry
 from .urls import tag_slug
 
-FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
-
 
 @dataclass(frozen=True, kw_only=True)
 class FeedDoc:

@@ -14,11 +14,12 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from .documents import FORMATS, FeedDoc
+from .documents import FeedDoc
 from .model import Author, Entry, Publishing, Site
 from .sanitise import absolutize
 from .urls import tag_uri
 
+MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"
 GENERATOR = "feedsvc"
@@ -92,7 +93,7 @@ def _generator(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> FeedGener
         fg.link(
             href=href,
             rel=rel,
-            type=FORMATS[fmt] if rel in ("self", "current", "prev-archive", "next-archive") else None,
+            type=MEDIA_TYPES[fmt] if rel in ("self", "current", "prev-archive", "next-archive") else None,
         )
     fg.history.rss_links = [(rel, href) for rel, href in links if rel != "self"]
     fg.history.marker = "complete" if doc.complete else "archive" if doc.is_archive else None
@@ -169,10 +170,19 @@ def rss_text_conventions(rss: bytes) -> bytes:
     )
 
 
-def build(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> bytes:
-    """Build the RSS ("rss") or Atom ("atom") bytes of ``doc``."""
+def _build(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> bytes:
     with _build_lock:
         fg = _generator(doc, site, fmt, pub)
         for entry in doc.entries:
             _add_entry(fg, entry, pub)
         return fg.atom_str() if fmt == "atom" else rss_text_conventions(fg.rss_str())
+
+
+def build_atom(doc: FeedDoc, site: Site, pub: Publishing) -> bytes:
+    """Build the Atom 1.0 bytes of ``doc``."""
+    return _build(doc, site, "atom", pub)
+
+
+def build_rss(doc: FeedDoc, site: Site, pub: Publishing) -> bytes:
+    """Build the RSS 2.0 bytes of ``doc``."""
+    return _build(doc, site, "rss", pub)

@@ -10,6 +10,7 @@ from .sanitise import absolutize
 from .urls import rfc3339
 
 VERSION = "https://jsonfeed.org/version/1.1"
+MEDIA_TYPE = "application/feed+json"
 
 
 def _author(author: Author, pub: Publishing) -> dict[str, str]:

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .documents import FORMATS, group_entries, tags_of
+from .documents import group_entries, tags_of
+from .formats import FORMATS
 from .model import Content, Publishing, Site
 from .urls import tag_slug
 
-FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 MONTHS = [
     "January",
     "February",
@@ -62,8 +62,8 @@ class FeedLink:
 def feed_links(prefix: str, title: str) -> list[FeedLink]:
     """The three formats of the current feed under ``prefix``."""
     return [
-        FeedLink(f"{title} ({FORMAT_NAMES[fmt]})", FORMAT_NAMES[fmt], media_type, f"{prefix}/feed.{fmt}")
-        for fmt, media_type in FORMATS.items()
+        FeedLink(f"{title} ({kind.label})", kind.label, kind.media_type, f"{prefix}/feed.{kind.name}")
+        for kind in FORMATS.values()
     ]
 
 

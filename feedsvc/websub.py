@@ -26,7 +26,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .documents import FORMATS
+from .formats import FORMATS
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ import re
 
 from lxml import etree
 
-from feedsvc.catalog import render_feed
 from feedsvc.documents import feed_docs
+from feedsvc.formats import render_feed
 from feedsvc.settings import Settings
 
 from .conftest import SEED, SITE_URL

@@ -7,8 +7,8 @@ from dataclasses import replace
 import feedparser
 import pytest
 
-from feedsvc.catalog import render_feed
 from feedsvc.documents import feed_docs
+from feedsvc.formats import render_feed
 
 from .conftest import SITE_URL
 from .feedhelpers import NS, PUB, build_all, parse_json, parse_xml, seed_sections, text_of
