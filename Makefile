@@ -17,8 +17,9 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# The Procfile's own command (python -m feedsvc.serve: granian, SIGHUP reloads in place), on $(HOST).
 run: $(STAMP)
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --no-ws wsgi:app
+	PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" bash -c "exec $$(sed -n 's/^web: //p' Procfile | sed 's/0\.0\.0\.0/$(HOST)/')"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

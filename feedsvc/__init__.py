@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -12,6 +13,7 @@ from flask import Flask
 from .accesslog import AccessLog
 from .fastpath import FastPath
 from .hosts import TrustedHosts
+from .reloader import Reloader, run_dir
 from .service import Service
 from .settings import Settings
 
@@ -42,6 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     service = Service(settings)
     app.extensions["feedsvc"] = service
+    # Under `python -m feedsvc.serve`, SIGHUP reloads through the folder the main process made.
+    reload_folder = run_dir(settings.state_dir, os.getppid())
+    app.extensions["feedsvc.reloader"] = Reloader(service, reload_folder, timeout=settings.reload_timeout)
 
     from . import cli, views, websub
 

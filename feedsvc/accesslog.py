@@ -19,6 +19,8 @@ import weakref
 from json.encoder import encode_basestring as _json_string
 from time import perf_counter
 
+from .threads import start_background
+
 FLUSH_INTERVAL = 0.5  # seconds
 # A header can be hundreds of kilobytes; a log line carries at most this much of each field.
 MAX_FIELD = 1024
@@ -93,7 +95,7 @@ class _Flusher:
         with self.lock:
             if self.pid != os.getpid():
                 self.pid = os.getpid()
-                threading.Thread(target=self._run, name="access-log-flush", daemon=True).start()
+                start_background(self._run, name="access-log-flush")
 
     def _run(self) -> None:
         while True:

@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import replace
+from typing import NamedTuple
 
 from .catalog import Catalog
 from .hosts import BASE_KEY
@@ -32,6 +33,13 @@ class StrictContentError(RuntimeError):
     """FEEDSVC_STRICT is set and the content has errors."""
 
 
+class Prepared(NamedTuple):
+    """A content version's documents, built and warmed, ready to be switched to."""
+
+    extras: SiteUrls
+    catalog: Catalog
+
+
 class Service:
     """Loads content and hands out the catalog for a public base URL."""
 
@@ -52,7 +60,16 @@ class Service:
         self.reload()
 
     def reload(self) -> bool:
-        """Read the content folder again; return True if its version changed."""
+        """Read the content folder again and serve it; return True if its version changed."""
+        return self.adopt(self.load())
+
+    def load(self) -> Content:
+        """Read and check the content folder, without serving it; raise if it cannot be served.
+
+        Raises ``ConfigError`` (site settings), ``StrictContentError`` (FEEDSVC_STRICT and
+        a file has an error) or ``OSError``; the reloader (``reloader.py``) calls this
+        while the current version keeps serving.
+        """
         # The collector would walk the growing heap again and again while hundreds of
         # thousands of objects are made; nothing made here is garbage, so it waits.
         gc.disable()
@@ -66,22 +83,36 @@ class Service:
             log.error("content error: %s", error)
         if content.errors and self.settings.strict:
             raise StrictContentError(f"{len(content.errors)} content error(s), refusing to start (FEEDSVC_STRICT=1)")
+        return content
+
+    def adopt(self, content: Content) -> bool:
+        """Serve ``content`` from now on; return False if it is the version already served."""
+        prepared = self.prepare(content)
+        return prepared is not None and self.switch(content, prepared)
+
+    def prepare(self, content: Content) -> Prepared | None:
+        """Build the default catalog of ``content`` and warm it, without serving it (None: already served)."""
         if self.content is not None and content.version == self.content.version:
-            return False
+            return None
         extras = site_urls(self.content_dir, content)
+        catalog = Catalog(content, self.pub, self.settings.cache_bytes, extras)
+        # The home page and the site feeds are what pollers ask for first; requests
+        # keep getting the current version until these are built.
+        catalog.warm(None if self._build_whole(catalog) else SITE_PATHS)
+        return Prepared(extras, catalog)
+
+    def switch(self, content: Content, prepared: Prepared) -> bool:
+        """Serve ``content`` with its ``prepared`` catalog from the next request on."""
         with self._lock:
             if self.content is not None and self.default_base in self._catalogs:
                 self.previous.append(self._catalogs[self.default_base])
-            self.content, self.extras = content, extras
-            self._catalogs = OrderedDict()
-        catalog = self.catalog(self.default_base)
-        # The home page and the site feeds are what pollers ask for first.
-        catalog.warm(None if self._build_whole(catalog) else SITE_PATHS)
+            self.content, self.extras = content, prepared.extras
+            self._catalogs = OrderedDict([(self.default_base, prepared.catalog)])
         log.info(
             "content version %s: %d entries, %d error(s)", content.version, len(content.entries), len(content.errors)
         )
         for listener in self.listeners:
-            listener(catalog)
+            listener(prepared.catalog)
         return True
 
     def _build_whole(self, catalog: Catalog) -> bool:

@@ -6,6 +6,8 @@ a request that reaches these views was not one of them.
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -17,13 +19,17 @@ bp = Blueprint("feedsvc", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """Report whether every content file loaded, for a PaaS health check."""
+    """Report whether every content file loaded and the last reload worked, for a PaaS health check."""
     content = current_app.extensions["feedsvc"].content
+    reload = current_app.extensions["feedsvc.reloader"].state
+    problems = bool(content.errors) or reload["state"] in ("failed", "hung")
     response = jsonify(
-        status="degraded" if content.errors else "ok",
+        status="degraded" if problems else "ok",
         entries=len(content.entries),
         content_version=content.version,
         errors=[str(error) for error in content.errors],
+        reload=reload,
+        worker=os.getpid(),
     )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -134,13 +134,15 @@ def granian_app(
     name: str = "granian",
     extra_args: tuple[str, ...] = (),
     workers: int = 1,
+    procfile: bool = False,
 ) -> Iterator[AppServer]:
     """Run the Procfile's server (one worker unless ``workers`` says) on 127.0.0.1 until /healthz answers.
 
     The server is stopped on exit. ``proc`` is granian's main process (it is started directly, not
     through a shell), so a test may signal it, e.g. SIGHUP to respawn the workers.
     ``env`` adds FEEDSVC_* settings; FEEDSVC_* variables of the calling shell are dropped
-    so a developer's environment cannot change what the test sees.
+    so a developer's environment cannot change what the test sees. ``procfile=True`` runs
+    the Procfile's own command (``python -m feedsvc.serve`` and its options) instead.
     """
     exe = granian_path()
     if not exe.exists():
@@ -149,20 +151,24 @@ def granian_app(
     log = tmp_path / f"{name}-{port}.log"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")}
     child_env.update(env or {})
-    command = [
-        str(exe),
-        "--interface",
-        "wsgi",
-        "--host",
-        LOOPBACK,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-ws",
-        *extra_args,
-        "wsgi:app",
-    ]
+    command = (
+        procfile_command(port, workers)
+        if procfile
+        else [
+            str(exe),
+            "--interface",
+            "wsgi",
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-ws",
+            *extra_args,
+            "wsgi:app",
+        ]
+    )
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             command,
@@ -180,6 +186,16 @@ def granian_app(
     finally:
         server.stop()
         print(f"--- {log.name} (last lines) ---\n{_tail(log)}")
+
+
+def procfile_command(port: int, workers: int) -> list[str]:
+    """The Procfile's web command as argv, on 127.0.0.1:``port`` with this venv's Python."""
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    text = line.removeprefix("web:").replace("$PORT", str(port)).replace("${WEB_CONCURRENCY:-2}", str(workers))
+    text = re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", text).replace("0.0.0.0", LOOPBACK)
+    argv = text.split()
+    assert "$" not in text and argv[0] == "python", f"tests cannot run this Procfile line: {line}"
+    return [sys.executable, *argv[1:]]
 
 
 def _wait_for_health(server: AppServer) -> None:
