@@ -45,7 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     service = Service(settings)
     app.extensions["feedsvc"] = service
     # Under `python -m feedsvc.serve`, SIGHUP reloads through the folder the main process made.
-    reload_folder = run_dir(settings.state_dir, os.getppid())
+    reload_folder = run_dir(settings.state_folder, os.getppid())
     app.extensions["feedsvc.reloader"] = Reloader(service, reload_folder, timeout=settings.reload_timeout)
 
     from . import cli, views, websub

@@ -29,7 +29,6 @@ import fcntl
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -44,10 +43,9 @@ TRIES = 3  # loads per generation while the folder keeps changing under us
 POLL = 0.01  # seconds between looks at the other workers' progress
 
 
-def run_dir(state_dir: str | os.PathLike | None, main_pid: int) -> Path:
-    """The folder the server with main process ``main_pid`` and its workers share."""
-    base = Path(state_dir) if state_dir else Path(tempfile.gettempdir()) / "feedsvc"
-    return base / f"run-{main_pid}"
+def run_dir(state_folder: Path, main_pid: int) -> Path:
+    """The folder the server with main process ``main_pid`` and its workers share (in FEEDSVC_STATE_DIR)."""
+    return state_folder / f"run-{main_pid}"
 
 
 def read_generation(folder: Path) -> int:

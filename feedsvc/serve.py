@@ -14,12 +14,14 @@ import os
 import shutil
 import signal
 import sys
+from pathlib import Path
 
 from granian import cli
 from granian.log import logger as log
 from granian.server import Server
 
 from .reloader import request_reload, run_dir
+from .settings import Settings, SettingsError
 from .threads import SIGNALS
 
 
@@ -27,12 +29,12 @@ class ReloadingServer(Server):  # type: ignore[misc, valid-type]
     """Granian's server whose SIGHUP asks the workers to reload instead of replacing them."""
 
     def startup(self, spawn_target, target_loader):
-        self.run_dir = run_dir(os.environ.get("FEEDSVC_STATE_DIR"), os.getpid())
         try:
+            self.run_dir: Path | None = run_dir(Settings.from_env().state_folder, os.getpid())
             self.run_dir.mkdir(parents=True, exist_ok=True)
             (self.run_dir / "workers").write_text(str(self.workers))
-        except OSError as exc:
-            log.error("cannot write %s (%s): SIGHUP will respawn the workers instead", self.run_dir, exc.strerror)
+        except (OSError, SettingsError) as exc:
+            log.error("no run folder (%s): SIGHUP will respawn the workers instead", exc)
             self.run_dir = None
         super().startup(spawn_target, target_loader)
 
