@@ -31,10 +31,12 @@ log = logging.getLogger(__name__)
 HTML = "text/html; charset=utf-8"
 HTML_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
-    # No script anywhere; images may come from anywhere content links to.
+    # No script anywhere; images may come from anywhere content links to; the only frames
+    # are the video players the sanitiser keeps (sanitise.py).
     (
         "Content-Security-Policy",
         "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
+        "frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     ),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),

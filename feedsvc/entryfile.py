@@ -10,7 +10,7 @@ assembled (``reader``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,10 +18,11 @@ from . import fields
 from .frontmatter import Document, FrontMatterError, parse
 from .markup import Markdown
 from .model import Body, Problem, Site
+from .shortcodes import LINK_TOKEN
 from .sitekind import AUTHOR, Keys, Layout, SourceFile, own_keys
 from .urls import is_slug
 
-READER_VERSION = 2  # bump whenever what a record holds changes, so cached records are read again
+READER_VERSION = 3  # bump whenever what a record holds changes, so cached records are read again
 AUTHOR_KEYS = {"name", "title", "email", "website", "date", "updated", "lastmod", "summary", "description", "id"}
 AUTHOR_KEYS |= {"draft"}
 _AUTHOR_DATES = Keys()
@@ -42,6 +43,7 @@ class FileRecord:
     summary: str = ""
     body: Body | None = None  # a Markdown body, or one kept in the content index (index.StoredBody)
     aliases: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()  # link tokens in the body (Hugo ref, Jekyll link/post_url), resolved on assembly
     email: str = ""
     website: str = ""
     draft: bool = False
@@ -88,6 +90,12 @@ def parse_file(source: SourceFile, raw: bytes, site: Site, layout: Layout, *, re
         return _failed(source, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except FrontMatterError as exc:
         return _failed(source, exc.line, exc.message)
+    if layout.fold_case:  # Hugo reads publishDate, publishdate and PublishDate alike
+        document = replace(
+            document,
+            fields={key.lower(): value for key, value in document.fields.items()},
+            lines={key.lower(): line for key, line in document.lines.items()},
+        )
     f = _Fields(source.path, document)
     keys = layout.keys
     known = AUTHOR_KEYS if source.role == AUTHOR else own_keys(keys)
@@ -128,7 +136,7 @@ def _dates(f: _Fields, keys, zone: ZoneInfo, named: str, *, required: bool) -> d
     return {"published": published, "updated": updated, "expires": expires}
 
 
-def _body(f: _Fields, text: str, site: Site, layout: Layout, render: bool) -> tuple[Markdown, str]:
+def _body(f: _Fields, text: str, site: Site, layout: Layout, render: bool) -> tuple[Markdown, tuple[str, ...]]:
     """The body, with shortcodes or Liquid rendered and the excerpt divider found."""
     if layout.preprocess is not None:
         text, notes = layout.preprocess(text, f.document.body_line, site, f.document.fields)
@@ -141,7 +149,8 @@ def _body(f: _Fields, text: str, site: Site, layout: Layout, render: bool) -> tu
             lead, _, rest = text.partition(divider)
             text = lead + rest
             break
-    body = Markdown(text, lead=lead, summary_words=site.summary_words if layout.kind == "hugo" else 0)
+    words = site.summary_words if layout.kind == "hugo" else 0
+    body = Markdown(text, lead=lead, summary_words=words, is_html=f.source.endswith(".html"))
     # Rendering is the slow part: the service only checks that there is text and
     # renders on first use; `check` renders everything.
     if not (body.html if render else body.source.strip()):
@@ -149,7 +158,7 @@ def _body(f: _Fields, text: str, site: Site, layout: Layout, render: bool) -> tu
     if render:
         for what in body.removed():
             f.add(None, f"the sanitiser removed {what}", "note")
-    return body, lead or ""
+    return body, tuple(dict.fromkeys(LINK_TOKEN.findall(text)))
 
 
 def _author(f: _Fields, source: SourceFile, zone: ZoneInfo, render: bool) -> dict:
@@ -174,17 +183,17 @@ def _author(f: _Fields, source: SourceFile, zone: ZoneInfo, render: bool) -> dic
 def _article(f: _Fields, source: SourceFile, site: Site, layout: Layout, zone: ZoneInfo, render: bool) -> dict:
     """An article file."""
     keys = layout.keys
-    title = f.get(fields.text, keys.title, required=not layout.extras.get("title_from_slug"))
-    if not title and layout.extras.get("title_from_slug"):
-        title = layout.extras["title_from_slug"](source.slug)
-    split = bool(layout.extras.get("split_words"))
+    title = f.get(fields.text, keys.title, required=layout.title_from_slug is None)
+    if not title and layout.title_from_slug is not None:
+        title = layout.title_from_slug(source.path)
+    split = layout.split_words
     categories = (f.get(fields.tag_names, keys.categories, split=split) or ()) + source.categories
     categories += f.get(fields.tag_names, keys.tags, split=split) or ()
     draft = source.draft or bool(f.get(fields.flag, (keys.draft,)))
     if keys.published_flag and keys.published_flag in f.document.fields:
         draft = draft or not f.get(fields.flag, (keys.published_flag,))
     dates = _dates(f, keys, zone, source.date, required=True)
-    body, lead = _body(f, f.document.body, site, layout, render)
+    body, refs = _body(f, f.document.body, site, layout, render)
     return {
         "title": title or "",
         "author_refs": f.get(fields.people, keys.authors) or (),
@@ -193,6 +202,7 @@ def _article(f: _Fields, source: SourceFile, site: Site, layout: Layout, zone: Z
         "pinned_id": f.get(fields.iri, ("id",)) if "id" in f.document.fields else "",
         "aliases": f.get(fields.text_list, keys.aliases) or () if keys.aliases else (),
         "body": body,
+        "refs": refs,
         "draft": draft,
         **dates,
     }

@@ -54,10 +54,10 @@ class Markdown:
     so an entry in several feeds renders once and memory stays bounded.
     """
 
-    __slots__ = ("source", "lead", "summary_words")
+    __slots__ = ("source", "lead", "summary_words", "is_html")
 
-    def __init__(self, source: str, *, lead: str | None = None, summary_words: int = 0):
-        self.source, self.lead, self.summary_words = source, lead, summary_words
+    def __init__(self, source: str, *, lead: str | None = None, summary_words: int = 0, is_html: bool = False):
+        self.source, self.lead, self.summary_words, self.is_html = source, lead, summary_words, is_html
 
     def __repr__(self) -> str:
         return f"Markdown({self.source!r})"
@@ -71,24 +71,29 @@ class Markdown:
     @property
     def html(self) -> str:
         """The body as sanitised HTML (links may stay relative)."""
-        return _render(self.source)[0]
+        return _render(self.source, self.is_html)[0]
 
     @property
     def excerpt(self) -> str:
         """Plain text for a summary: the lead, Hugo's automatic summary, or the first paragraph."""
         if self.lead is not None:
-            return plain_text(_render(self.lead)[0])
+            return plain_text(_render(self.lead, self.is_html)[0])
         if self.summary_words:
             return hugo_summary(plain_text(self.html, lines=True), self.summary_words)
-        return _render(self.source)[1]
+        return _render(self.source, self.is_html)[1]
 
     def removed(self) -> list[str]:
         """What the sanitiser took out of the rendered body (for ``check``)."""
-        return sanitise(_markdown.render(xml_safe(self.source)))[1]
+        source = xml_safe(self.source)
+        return sanitise(source if self.is_html else _markdown.render(source))[1]
 
 
 @lru_cache(maxsize=2048)
-def _render(source: str) -> tuple[str, str]:
+def _render(source: str, is_html: bool = False) -> tuple[str, str]:
+    if is_html:  # an .html content file is published as written, sanitised
+        html = sanitise(xml_safe(source))[0].strip()
+        # The first block, up to a blank line, as Jekyll takes an HTML post's excerpt.
+        return html, plain_text(sanitise(xml_safe(source).strip().split("\n\n")[0])[0])
     tokens = _markdown.parse(xml_safe(source))
     html = sanitise(_markdown.renderer.render(tokens, _markdown.options, {}))[0].strip()
     return html, _first_paragraph(tokens)

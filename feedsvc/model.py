@@ -34,6 +34,7 @@ class Site:
     summary_words: int = 70  # Hugo summaryLength: words of an automatic summary (Hugo only)
     excerpt_separator: str = ""  # Jekyll excerpt_separator ("" = the first paragraph)
     params: dict = field(default_factory=dict, compare=False)  # Hugo params / Jekyll site variables
+    config: dict = field(default_factory=dict, compare=False)  # the generator's whole configuration
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
+from dataclasses import replace
 from pathlib import Path
 
 from .entryfile import FileRecord, parse_file
@@ -28,8 +30,9 @@ from .ids import entry_id
 from .index import ContentIndex
 from .jekyll_urls import file_slug
 from .limits import MAX_FILE_BYTES, Refused, read_file
-from .model import Author, Content, Entry, Problem, Site
-from .sitekind import ARTICLE, AUTHOR, UNREADABLE, ConfigError, Layout, SourceFile, layout_for
+from .model import Author, Body, Content, Entry, Problem, Site
+from .shortcodes import LINK_TOKEN
+from .sitekind import ARTICLE, AUTHOR, STATIC, UNREADABLE, UNSET_SINCE, ConfigError, Layout, SourceFile, layout_for
 from .urls import tag_slug
 
 __all__ = ["ConfigError", "read_content", "read_site"]
@@ -81,11 +84,19 @@ def read_content(
                 problems.append(result)
             else:
                 records.append(result)
-        else:  # skipped, section settings, static files: said, never silent; unlistable folders: errors
+        elif source.role != STATIC:  # static files are published as they are (sitefiles)
+            # Skipped files and section settings are said, never silent; unlistable folders are errors.
             severity = "error" if source.role == UNREADABLE else "note"
             problems.append(Problem(path=source.path, line=1, message=source.reason, severity=severity))
-    entries, authors, bios, assembly_problems = assemble(site, layout, records)
+    known_authors: list[Author] = []
+    if layout.authors_data is not None:
+        known_authors, data_problems = layout.authors_data(folder)
+        problems += data_problems
+    entries, authors, bios, assembly_problems = assemble(site, layout, records, known_authors)
     problems += [problem for record in records for problem in record.problems] + assembly_problems
+    if site.since == UNSET_SINCE and entries:
+        # A generator site names no start date for its tag: URIs; its oldest entry's is stable.
+        site = replace(site, since=min(entry.published for entry in entries))
     return Content(
         site=site,
         entries=tuple(entries),
@@ -128,11 +139,11 @@ def _parse(source: SourceFile, raw: bytes, site: Site, layout: Layout, *, render
 
 
 def assemble(
-    site: Site, layout: Layout, records: list[FileRecord]
+    site: Site, layout: Layout, records: list[FileRecord], known_authors: list[Author] = ()
 ) -> tuple[list[Entry], dict[str, Author], dict[str, Entry], list[Problem]]:
     """File records into entries (newest first), authors and bios; report what clashes."""
     problems: list[Problem] = []
-    authors: dict[str, Author] = {}
+    authors: dict[str, Author] = {author.slug: author for author in known_authors}
     bios: dict[str, Entry] = {}
     for record in (r for r in records if r.source.role == AUTHOR):
         author = Author(
@@ -147,7 +158,7 @@ def assemble(
     by_path: dict[str, Entry] = {}
     for record in (r for r in records if r.source.role == ARTICLE):
         if record.draft:
-            problems.append(_note(record, "a draft: not published"))
+            problems.append(_note(record, "a draft (draft: true, published: false or in _drafts/): not published"))
             continue
         if not record.ok:
             continue
@@ -158,6 +169,9 @@ def assemble(
             problems.append(Problem(path=record.source.path, line=1, message=f"duplicate URL {path} (also {other})"))
             continue
         by_path[path] = entry
+    links = Links(by_path.values())
+    refs = {record.source.path: record.refs for record in records}
+    by_path = {path: links.resolve(entry, refs[entry.source], problems) for path, entry in by_path.items()}
     entries = _unique_ids([*by_path.values(), *bios.values()], problems)
     entries.sort(key=lambda entry: (entry.published, entry.id), reverse=True)
     return entries, authors, bios, problems
@@ -219,6 +233,70 @@ class _Bylines:
         author = self.authors.get(slug) or Author(slug=slug, name=name)
         self.authors[slug] = self.by_name[name.casefold()] = author
         return author
+
+
+class Links:
+    """Resolve the link tokens Hugo ``ref``/``relref`` and Jekyll ``link``/``post_url`` left in bodies.
+
+    A target is named the ways the generators allow: the file's path in the site
+    or under ``content/``, with or without extension, its base name, a bundle's
+    folder; ``post_url`` by the post's file name without extension.
+    """
+
+    def __init__(self, entries):
+        self.paths: dict[str, str] = {}
+        for entry in entries:
+            for key in self.names(entry.source):
+                self.paths.setdefault(key, entry.path)
+
+    @staticmethod
+    def names(source: str) -> list[str]:
+        relative = source.partition("/")[2]
+        names = []
+        for path in (relative, relative.removeprefix("content/")):
+            stem = posixpath.splitext(path)[0]
+            names += [path, "/" + path, stem, "/" + stem]
+        base = posixpath.basename(relative)
+        stem = posixpath.splitext(base)[0]
+        names += [base, stem, "post_url:" + stem]
+        if "_posts/" in relative:
+            names.append("post_url:" + relative.split("_posts/")[0] + stem)
+        if stem in ("index", "_index"):
+            folder = posixpath.dirname(relative.removeprefix("content/"))
+            names += [folder, "/" + folder, posixpath.basename(folder)]
+        return names
+
+    def resolve(self, entry: Entry, refs: tuple[str, ...], problems: list[Problem]) -> Entry:
+        """``entry`` with the link tokens of its body pointing at the URLs they name (unknown ones noted, "#")."""
+        if not refs:
+            return entry
+        targets = {}
+        for ref in refs:
+            target, _, anchor = ref.partition("#")
+            path = self.paths.get(target) or self.paths.get(target.strip("/"))
+            if path is None:
+                name = target.removeprefix("post_url:")
+                message = f"link to '{name}' names no published post: it points nowhere"
+                problems.append(Problem(path=entry.source, line=1, message=message, severity="note"))
+            targets[ref] = "#" if path is None else path + (f"#{anchor}" if anchor else "")
+        return replace(entry, body=LinkedBody(entry.body, targets))
+
+
+class LinkedBody:
+    """A body whose link tokens (``shortcodes.REF_PREFIX`` + target) are replaced by the URLs they name."""
+
+    __slots__ = ("body", "targets")
+
+    def __init__(self, body: Body, targets: dict[str, str]):
+        self.body, self.targets = body, targets
+
+    @property
+    def html(self) -> str:
+        return LINK_TOKEN.sub(lambda match: self.targets.get(match.group(1), "#"), self.body.html)
+
+    @property
+    def excerpt(self) -> str:
+        return self.body.excerpt
 
 
 def _unique_ids(entries: list[Entry], problems: list[Problem]) -> list[Entry]:

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from .model import Problem, Site
+from .model import Author, Problem, Site
 
 # What a file is to the reader; every file of the site gets exactly one role.
 ARTICLE, AUTHOR, SECTION, STATIC, SKIPPED = "article", "author", "section", "static", "skipped"
 UNREADABLE = "unreadable"  # a folder that cannot be listed: an error, as the site would be incomplete
 TEXT_SUFFIXES = (".md", ".markdown", ".mdown", ".html")
+# A generator site's Site.since until the reader knows its oldest entry (settings may pin it).
+UNSET_SINCE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class ConfigError(RuntimeError):
@@ -83,7 +86,10 @@ class Layout:
     # Rewrites a body before Markdown (shortcodes, Liquid): (text, first line, site, fields) -> text, notes.
     preprocess: Callable[..., tuple[str, list[tuple[int, str]]]] | None = None
     more: tuple[str, ...] = ()  # excerpt dividers of the layout
-    extras: dict = field(default_factory=dict)
+    fold_case: bool = False  # front-matter keys are case-insensitive (Hugo)
+    title_from_slug: Callable[[str], str] | None = None  # the title of a file that gives none (Jekyll)
+    split_words: bool = False  # "categories: a b" is two names (Jekyll)
+    authors_data: Callable[[Path], tuple[list[Author], list[Problem]]] | None = None  # data/authors files
 
 
 HUGO_CONFIGS = tuple(f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))
@@ -103,8 +109,14 @@ def detect(folder: Path) -> str:
 def layout_for(folder: Path) -> Layout:
     """The layout module for the site in ``folder``."""
     kind = detect(folder)
-    if kind != "feedsvc":
-        raise ConfigError(f"{folder}: a {kind.capitalize()} site; reading it is not supported yet")
+    if kind == "hugo":
+        from . import hugo
+
+        return hugo.LAYOUT
+    if kind == "jekyll":
+        from . import jekyll
+
+        return jekyll.LAYOUT
     from . import siteyaml
 
     return siteyaml.LAYOUT

@@ -11,11 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from . import fields
+from .configfile import read_config
 from .ids import check_scheme
-from .limits import Refused, check_yaml, read_file
 from .model import Problem, Site
 from .sitekind import ARTICLE, AUTHOR, SKIPPED, TEXT_SUFFIXES, ConfigError, Keys, Layout, SourceFile, walk
 from .urls import normalize_base_url
@@ -42,15 +40,7 @@ def read_settings(path: Path, *, required: bool = True) -> tuple[dict, list[Prob
     reported = f"{path.parent.name}/{path.name}"
     if not required and not path.exists():
         return {}, []
-    try:
-        text = read_file(str(path), os.path.realpath(path.parent)).decode("utf-8")
-        check_yaml(yaml.compose(text, Loader=yaml.SafeLoader))
-        data = yaml.safe_load(text) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, Refused, RecursionError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise ConfigError(f"{path}: cannot read site settings: {reason}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: must be a mapping of 'key: value' lines")
+    data = read_config(path)
     unknown = sorted(set(map(str, data)) - SITE_FIELDS)
     notes = [
         Problem(path=reported, line=1, message=f"unknown setting '{key}' is ignored", severity="note")

@@ -150,6 +150,8 @@ def test_nosniff_everywhere_and_security_headers_on_html(client, path):
     if response.mimetype == "text/html":
         csp = response.headers["Content-Security-Policy"]
         assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "script-src" not in csp
+        # Only the players the sanitiser keeps may be framed (sanitise.py).
+        assert "frame-src https://www.youtube-nocookie.com https://player.vimeo.com;" in csp
         assert response.headers["Referrer-Policy"]
         assert response.headers["X-Frame-Options"] == "DENY"
 
