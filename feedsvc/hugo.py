@@ -51,7 +51,7 @@ def read_site(folder: Path) -> tuple[Site, list[Problem]]:
     path = next(folder / name for name in HUGO_CONFIGS if (folder / name).is_file())
     config = read_config(path)
     lowered = {str(key).lower(): value for key, value in config.items()}
-    params = lowered.get("params") if isinstance(lowered.get("params"), dict) else {}
+    params: dict = lowered["params"] if isinstance(lowered.get("params"), dict) else {}
     base = str(lowered.get("baseurl") or "http://127.0.0.1:8000")
     settings = {
         "title": lowered.get("title") or urlsplit(base).netloc or "Hugo site",

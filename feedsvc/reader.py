@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -139,7 +140,7 @@ def _parse(source: SourceFile, raw: bytes, site: Site, layout: Layout, *, render
 
 
 def assemble(
-    site: Site, layout: Layout, records: list[FileRecord], known_authors: list[Author] = ()
+    site: Site, layout: Layout, records: list[FileRecord], known_authors: Sequence[Author] = ()
 ) -> tuple[list[Entry], dict[str, Author], dict[str, Entry], list[Problem]]:
     """File records into entries (newest first), authors and bios; report what clashes."""
     problems: list[Problem] = []
