@@ -181,3 +181,22 @@ def test_hugo_front_matter_forms(tmp_path, front, published):
     content = read_content(tmp_path)
     assert content.errors == ()
     assert [entry.published.isoformat() for entry in content.entries] == [published]
+
+
+@pytest.mark.parametrize("site", [HUGO_BLOG, JEKYLL_BLOG], ids=["hugo", "jekyll"])
+def test_served_feeds_carry_no_literal_markup_and_resolved_links(site):
+    """Through the service (and its content index): no shortcode, Liquid or divider, links resolved."""
+    client = make_app(site).test_client()
+    for path in ("/feed.json", "/feed.atom", "/feed.rss", "/"):
+        body = client.get(path).get_data(as_text=True)
+        for literal in ("{{<", "{{%", "{%", "{{ site", "<!--more-->", "&lt;!--more--&gt;", "__feedsvc_ref__"):
+            assert literal not in body, (path, literal)
+    items = {item["title"]: item for item in client.get("/feed.json").get_json()["items"]}
+    if site == HUGO_BLOG:
+        bundle, target = items["A page bundle"]["content_html"], items["First post: hello, Hugo"]["url"]
+        assert f'href="{target}"' in bundle
+        assert "<em>HTML</em>" not in bundle
+    else:
+        html_post = items["An HTML post"]["content_html"]
+        assert html_post.startswith("<p>Written in <em>HTML</em>, not Markdown.</p>")
+        assert f'href="{items["Second Post"]["url"]}"' in items["Welcome to Jekyll!"]["content_html"]
