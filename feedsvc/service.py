@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sqlite3
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -52,6 +53,7 @@ class Service:
         self.pub = settings.publishing(read_site(settings.content_dir).base_url)
         self.fixed_base = bool(settings.site_url)
         self.content: Content | None = None
+        self.state_problem: str | None = None  # why FEEDSVC_STATE_DIR cannot be used, for /healthz
         self.extras = SiteUrls()
         self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
         self.previous: deque[Catalog] = deque(maxlen=MAX_PREVIOUS)
@@ -74,15 +76,25 @@ class Service:
         # thousands of objects are made; nothing made here is garbage, so it waits.
         gc.disable()
         try:
-            content = read_content(
-                self.content_dir, render=False, max_file_bytes=self.settings.max_file_bytes, index=self.index
-            )
+            content = self._read()
         finally:
             gc.enable()
         for error in content.errors:
             log.error("content error: %s", error)
         if content.errors and self.settings.strict:
             raise StrictContentError(f"{len(content.errors)} content error(s), refusing to start (FEEDSVC_STRICT=1)")
+        return content
+
+    def _read(self) -> Content:
+        """Read through the content index; without it if the state folder cannot hold one."""
+        options = {"render": False, "max_file_bytes": self.settings.max_file_bytes}
+        try:
+            content = read_content(self.content_dir, index=self.index, **options)
+        except (OSError, sqlite3.Error) as exc:
+            self.state_problem = f"cannot keep the content index in {self.settings.state_folder}: {exc}"
+            log.error("%s; reading every file instead", self.state_problem)
+            return read_content(self.content_dir, **options)
+        self.state_problem = None
         return content
 
     def adopt(self, content: Content) -> bool:

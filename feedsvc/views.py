@@ -19,16 +19,23 @@ bp = Blueprint("feedsvc", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """Report whether every content file loaded and the last reload worked, for a PaaS health check."""
-    content = current_app.extensions["feedsvc"].content
+    """Report whether every content file loaded, the last reload worked and WebSub can do its job."""
+    service = current_app.extensions["feedsvc"]
+    content = service.content
     reload = current_app.extensions["feedsvc.reloader"].state
-    problems = bool(content.errors) or reload["state"] in ("failed", "hung")
+    publisher = current_app.extensions.get("feedsvc.websub")
+    websub = {"hubs": len(publisher.hubs), "problem": publisher.problem} if publisher else {"hubs": 0, "problem": None}
+    problems = (
+        bool(content.errors) or reload["state"] in ("failed", "hung") or websub["problem"] or service.state_problem
+    )
     response = jsonify(
         status="degraded" if problems else "ok",
         entries=len(content.entries),
         content_version=content.version,
         errors=[str(error) for error in content.errors],
         reload=reload,
+        websub=websub,
+        state=service.state_problem,
         worker=os.getpid(),
     )
     response.headers["Cache-Control"] = "no-store"

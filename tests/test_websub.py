@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
 import urllib.parse
@@ -122,10 +124,100 @@ def test_dead_hub_never_blocks_serving(tmp_path, caplog):
         assert client.get("/feed.atom").status_code == 200
         assert time.monotonic() - started < 5
         _wait(app)
-        assert dead.calls == 3  # gave up on the hub after the bounded retries
+        assert dead.calls == 3 * len(ALL_SEED_TOPICS)  # every topic, in each of the bounded rounds
         assert "giving up" in caplog.text
+        health = client.get("/healthz").get_json()
+        assert health["status"] == "degraded" and dead.url in health["websub"]["problem"]
     finally:
         dead.close()
+
+
+class HungHub(Hub):
+    """A hub that accepts the connection and never answers."""
+
+    def __init__(self):
+        self.received, self.calls = [], 0
+        self.server = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/"
+
+    def close(self):
+        self.server.close()
+
+
+def test_a_hung_hub_does_not_delay_the_others_and_every_topic_is_tried(hub, tmp_path, monkeypatch):
+    from feedsvc import websub
+
+    from .conftest import BUNDLED
+
+    hung = HungHub()
+    asked: list[str] = []
+    real_ping = websub.ping
+
+    def ping(hub_url, topic, timeout):
+        asked.append(hub_url)
+        return real_ping(hub_url, topic, 0.2)  # the per-hub time-out, short for the test
+
+    monkeypatch.setattr(websub, "ping", ping)
+    try:
+        started = time.monotonic()
+        app = _app(BUNDLED, f"{hung.url} {hub.url}", tmp_path, WEBSUB_ATTEMPTS=1)
+        deadline = time.monotonic() + 10
+        while hub.topics() != ALL_SEED_TOPICS:  # the working hub is done long before the hung one
+            assert time.monotonic() < deadline, hub.topics()
+            time.sleep(0.02)
+        assert time.monotonic() - started < 3
+        _wait(app)
+        assert asked.count(hung.url) == len(ALL_SEED_TOPICS)  # each topic tried, none abandoned
+        state = json.loads(next((tmp_path / "state").glob("websub-*.json")).read_text())
+        assert sorted(state[hub.url]) == ALL_SEED_TOPICS and not state.get(hung.url)
+    finally:
+        hung.close()
+
+
+def test_failed_topics_are_retried_at_the_next_start(tmp_path):
+    from .conftest import BUNDLED
+
+    flaky = Hub(fail_first=5)
+    try:
+        _wait(_app(BUNDLED, flaky.url, tmp_path, WEBSUB_ATTEMPTS=1))
+        assert len(flaky.topics()) == len(ALL_SEED_TOPICS) - 5  # every topic was tried, not the first five only
+        _wait(_app(BUNDLED, flaky.url, tmp_path, WEBSUB_ATTEMPTS=1))
+        assert flaky.topics() == ALL_SEED_TOPICS  # the five that failed, and only those
+    finally:
+        flaky.close()
+
+
+def test_an_unwritable_state_folder_is_reported_and_hubs_still_notified(hub, tmp_path):
+    from .conftest import BUNDLED
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")  # a folder cannot be made under a file, even by root
+    app = make_app(BUNDLED, WEBSUB_HUBS=hub.url, STATE_DIR=str(blocker / "state"), WEBSUB_BACKOFF=0.01)
+    _wait(app)
+    assert hub.topics() == ALL_SEED_TOPICS
+    health = app.test_client().get("/healthz").get_json()
+    assert health["status"] == "degraded"
+    assert "cannot write the WebSub state" in health["websub"]["problem"]
+    assert "cannot keep the content index" in health["state"]
+
+
+def test_the_state_file_is_replaced_atomically(hub, tmp_path, monkeypatch):
+    from .conftest import BUNDLED
+
+    _wait(_app(BUNDLED, hub.url, tmp_path))
+    state_file = next((tmp_path / "state").glob("websub-*.json"))
+    before = state_file.read_text()
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("feedsvc.websub.os.fsync", full_disk)
+    hub.received.clear()
+    app = _app(BUNDLED, hub.url, tmp_path)
+    _wait(app)
+    assert state_file.read_text() == before  # whole, not truncated
+    assert hub.received == []  # nothing changed, so nothing re-sent
+    assert "No space left" in app.extensions["feedsvc.websub"].problem
 
 
 def test_unreachable_hub_is_logged_not_raised(tmp_path, caplog):
