@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check export bench loadtest requirements clean
+.PHONY: run test lint check export bench bench-pages loadtest requirements clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -21,7 +21,15 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 run: $(STAMP)
 	PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" bash -c "exec $$(sed -n 's/^web: //p' Procfile | sed 's/0\.0\.0\.0/$(HOST)/')"
 
-test: $(STAMP)
+# axe-core for the browser tests, pinned in tests/browser/package-lock.json. Without npm the
+# browser tests skip (locally; CI installs npm and they must run there).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --ignore-scripts --loglevel=error && touch $(AXE); \
+	else echo "npm not found: the browser tests will skip (axe-core is not installed)"; fi
+
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 # ruff (rules in pyproject.toml), the formatter's verdict, and mypy over feedsvc/.
@@ -46,6 +54,12 @@ bench: $(STAMP)
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.run --no-serve --sizes 1k,10k,100k --breakdown-max 100k
 
+# Lighthouse (npm package, pinned in bench/lighthouse/package-lock.json) on the home page and the
+# article of the bundled content, served by the Procfile's server; prints the four category scores.
+bench-pages: $(STAMP)
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m bench.lighthouse
+
 # Load test (bench/loadtest.py): the Procfile's server under wrk for 60 s, 64 connections, a mix of
 # feeds, pages, encodings and conditional polls; fails on any error or >10% memory growth.
 # LOADTEST_DURATION and LOADTEST_CONNECTIONS override the defaults.
@@ -59,4 +73,4 @@ requirements:
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra test --extra bench --extra lint -o requirements-dev.txt pyproject.toml
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis tests/browser/node_modules tests/browser/screenshots

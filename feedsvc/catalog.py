@@ -14,7 +14,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
-from importlib.resources import files
 from typing import Any
 
 from . import assets, pages
@@ -23,6 +22,7 @@ from .formats import FORMATS, render_feed
 from .http import Resource, prepare
 from .limits import Refused, read_file
 from .model import Content, Publishing
+from .pagelist import page_specs
 from .redirects import render_redirect, toggle_slash
 from .siteurls import SiteUrls
 
@@ -31,13 +31,14 @@ log = logging.getLogger(__name__)
 HTML = "text/html; charset=utf-8"
 HTML_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
-    # No script anywhere; images may come from anywhere content links to; the only frames
-    # are the video players the sanitiser keeps (sanitise.py).
+    # Only our own script (the copy button) and styles; images may come from anywhere content
+    # links to; the only frames are the video players the sanitiser keeps (sanitise.py);
+    # connect-src lets tools such as Lighthouse fetch robots.txt from the page.
     (
         "Content-Security-Policy",
-        "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; "
         "frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     ),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("X-Frame-Options", "DENY"),
@@ -76,9 +77,13 @@ class Catalog:
         for doc in self.docs:
             for fmt in FORMATS:
                 self._builders[doc.path(fmt)] = partial(self._feed, doc, fmt)
-        for spec in pages.page_specs(content):
+        specs = page_specs(content)
+        for spec in specs:
             self._builders[spec.path] = partial(self._page, spec)
-        self._builders["/style.css"] = partial(self._static, "style.css", "text/css; charset=utf-8")
+        for path, (media_type, build) in pages.site_files(content.site, specs).items():
+            if self.extras.file_at(path) is None:  # a site's own robots.txt or favicon wins
+                self._builders[path] = partial(self._generated, build, media_type)
+        self._errors: dict[tuple[int, str, str], bytes] = {}
 
     def get(self, path: str) -> Resource | None:
         """The prepared resource at ``path``, built on first use; None if there is none."""
@@ -187,17 +192,18 @@ class Catalog:
             extra={"doc": doc, "fmt": fmt},
         )
 
+    def error_page(self, code: int, name: str, description: str) -> bytes:
+        """The body of an HTTP error page in the site's look, rendered once per status and text."""
+        key = (code, name, description)
+        body = self._errors.get(key)
+        if body is None:
+            body = pages.render_error(self.content.site, self.pub, code, name, description)
+            if len(self._errors) < 64:  # statuses are few; descriptions come from our code only
+                self._errors[key] = body
+        return body
+
     def _page(self, spec: pages.PageSpec) -> Resource:
-        body = pages.render_page(
-            spec.template,
-            self.content.site,
-            self.pub,
-            path=spec.path,
-            title=spec.title,
-            description=spec.description,
-            alternates=spec.alternates,
-            **spec.context,
-        )
+        body = pages.render_page(spec, self.content.site, self.pub)
         headers = [("Cache-Control", self._cache_control(False)), *HTML_HEADERS]
         return prepare(body, HTML, headers=headers)
 
@@ -215,6 +221,6 @@ class Catalog:
         headers = [("Location", location), ("Cache-Control", self._cache_control(False)), *HTML_HEADERS]
         return prepare(body, HTML, headers=headers, compressible=False, status="301 Moved Permanently")
 
-    def _static(self, name: str, media_type: str) -> Resource:
+    def _generated(self, build: Callable[[Publishing], bytes], media_type: str) -> Resource:
         headers = [("Cache-Control", self._cache_control(False)), ("X-Content-Type-Options", "nosniff")]
-        return prepare(files("feedsvc").joinpath("static", name).read_bytes(), media_type, headers=headers)
+        return prepare(build(self.pub), media_type, headers=headers)

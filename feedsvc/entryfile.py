@@ -22,9 +22,9 @@ from .shortcodes import LINK_TOKEN
 from .sitekind import AUTHOR, Keys, Layout, SourceFile, own_keys
 from .urls import is_slug
 
-READER_VERSION = 3  # bump whenever what a record holds changes, so cached records are read again
+READER_VERSION = 4  # bump whenever what a record holds changes, so cached records are read again
 AUTHOR_KEYS = {"name", "title", "email", "website", "date", "updated", "lastmod", "summary", "description", "id"}
-AUTHOR_KEYS |= {"draft"}
+AUTHOR_KEYS |= {"draft", "image", "avatar"}
 _AUTHOR_DATES = Keys()
 
 
@@ -46,6 +46,7 @@ class FileRecord:
     refs: tuple[str, ...] = ()  # link tokens in the body (Hugo ref, Jekyll link/post_url), resolved on assembly
     email: str = ""
     website: str = ""
+    image: str = ""  # an article's lead image, an author's photo
     draft: bool = False
     fields: dict = field(default_factory=dict)  # every front-matter key, the unknown ones too
     problems: tuple[Problem, ...] = ()
@@ -105,7 +106,7 @@ def parse_file(source: SourceFile, raw: bytes, site: Site, layout: Layout, *, re
         f.add(None, f"file name '{source.slug}' is not a slug (lowercase letters, digits and hyphens)")
     zone = ZoneInfo(site.timezone)
     if source.role == AUTHOR:
-        record = _author(f, source, zone, render)
+        record = _author(f, source, site, zone, render)
     else:
         record = _article(f, source, site, layout, zone, render)
     draft = record["draft"]
@@ -150,7 +151,7 @@ def _body(f: _Fields, text: str, site: Site, layout: Layout, render: bool) -> tu
             text = lead + rest
             break
     words = site.summary_words if layout.kind == "hugo" else 0
-    body = Markdown(text, lead=lead, summary_words=words, is_html=f.source.endswith(".html"))
+    body = Markdown(text, lead=lead, summary_words=words, is_html=f.source.endswith(".html"), language=site.language)
     # Rendering is the slow part: the service only checks that there is text and
     # renders on first use; `check` renders everything.
     if not (body.html if render else body.source.strip()):
@@ -161,17 +162,18 @@ def _body(f: _Fields, text: str, site: Site, layout: Layout, render: bool) -> tu
     return body, tuple(dict.fromkeys(LINK_TOKEN.findall(text)))
 
 
-def _author(f: _Fields, source: SourceFile, zone: ZoneInfo, render: bool) -> dict:
+def _author(f: _Fields, source: SourceFile, site: Site, zone: ZoneInfo, render: bool) -> dict:
     """An author file: a name, contacts, and a bio entry when it is dated."""
     name = f.get(fields.text, ("name", "title"), required=True)
     dates = _dates(f, _AUTHOR_DATES, zone, "", required=False)
-    body = Markdown(f.document.body)
+    body = Markdown(f.document.body, language=site.language)
     if dates["published"] and not (body.html if render else body.source.strip()):
         f.add(None, "the body renders empty")
     return {
         "title": name or source.slug,
         "email": f.get(fields.email, ("email",)) or "",
         "website": f.get(fields.text, ("website",)) or "",
+        "image": f.get(fields.image, ("image", "avatar")) or "",
         "summary": f.get(fields.text, ("summary", "description")) or "",
         "pinned_id": f.get(fields.iri, ("id",)) if "id" in f.document.fields else "",
         "body": body,
@@ -201,6 +203,7 @@ def _article(f: _Fields, source: SourceFile, site: Site, layout: Layout, zone: Z
         "summary": f.get(fields.text, keys.summary) or "",
         "pinned_id": f.get(fields.iri, ("id",)) if "id" in f.document.fields else "",
         "aliases": f.get(fields.text_list, keys.aliases) or () if keys.aliases else (),
+        "image": f.get(fields.image, keys.image) or "",
         "body": body,
         "refs": refs,
         "draft": draft,

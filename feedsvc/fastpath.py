@@ -14,7 +14,7 @@ from urllib.parse import quote
 from . import delta
 from .catalog import HTML_HEADERS
 from .http import ALLOW, Resource, choose_coding, is_fresh
-from .pages import render_error
+from .pages import render_bare_error
 
 _OPTIONS_HEADERS = [("Allow", ALLOW), ("Content-Length", "0")]
 # Fetch standard, CORS protocol: a preflight is answered with what a cross-origin GET may send.
@@ -29,17 +29,13 @@ _PREFLIGHT_HEADERS = [
 _REDIRECT_CACHE = ("Cache-Control", "public, max-age=86400")
 
 
-def error_response(code: int, reason: str, text: str, extra: Sequence[tuple[str, str]] = ()) -> tuple[str, list, bytes]:
-    """A small HTML error page: status line, headers, body."""
-    body = render_error(code, reason, text)
+def error_response(
+    code: int, reason: str, text: str, extra: Sequence[tuple[str, str]] = (), catalog=None
+) -> tuple[str, list, bytes]:
+    """An HTML error page in the look of ``catalog``'s site (a bare one before a site is known)."""
+    body = catalog.error_page(code, reason, text) if catalog is not None else render_bare_error(code, reason, text)
     headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))), *HTML_HEADERS, *extra]
     return f"{code} {reason}", headers, body
-
-
-_NOT_ALLOWED = error_response(405, "Method Not Allowed", "This address only answers GET and HEAD.", [("Allow", ALLOW)])
-_NOT_ACCEPTABLE = error_response(
-    406, "Not Acceptable", "No content coding you accept is available.", [("Vary", "Accept-Encoding")]
-)
 
 
 class FastPath:
@@ -69,7 +65,7 @@ class FastPath:
         method = environ["REQUEST_METHOD"]
         if method not in ("GET", "HEAD"):
             if method != "OPTIONS":
-                return _NOT_ALLOWED
+                return error_response(405, "Method Not Allowed", "", [("Allow", ALLOW)], catalog)
             cors = "HTTP_ORIGIN" in environ and "doc" in resource.extra
             return "204 No Content", _PREFLIGHT_HEADERS if cors else _OPTIONS_HEADERS, b""
         if environ.get("QUERY_STRING") and "doc" in resource.extra:
@@ -78,7 +74,7 @@ class FastPath:
             return "301 Moved Permanently", [("Location", location), ("Content-Length", "0"), _REDIRECT_CACHE], b""
         coding = choose_coding(environ.get("HTTP_ACCEPT_ENCODING"), resource.codings)
         if coding is None:
-            return _NOT_ACCEPTABLE
+            return error_response(406, "Not Acceptable", "", [("Vary", "Accept-Encoding")], catalog)
         variant = resource.variants[coding]
         if resource.status != "200 OK":
             # RFC 9110 13.2.1: preconditions apply only where the answer would be 2xx.

@@ -49,6 +49,16 @@ def text_list(value: object) -> tuple[str, ...]:
     return tuple(result)
 
 
+def image(value: object) -> str:
+    """Return an image URL: a string, the first of a list (Hugo's ``images``) or a mapping's ``path``/``url``
+    (jekyll-seo-tag's ``image: {path: ...}``)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("path") or value.get("url")
+    return text(value)
+
+
 def people(value: object) -> tuple[str, ...]:
     """Return the names an ``author``/``authors`` value gives: a string, a list, or mappings with a name."""
     items = value if isinstance(value, list) else [value] if value is not None else []

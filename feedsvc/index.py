@@ -43,12 +43,13 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (
     id INTEGER PRIMARY KEY, digest BLOB UNIQUE NOT NULL, source TEXT NOT NULL, lead TEXT,
-    summary_words INTEGER NOT NULL, html TEXT, excerpt TEXT, orphaned INTEGER, is_html INTEGER NOT NULL DEFAULT 0);
+    summary_words INTEGER NOT NULL, html TEXT, excerpt TEXT, orphaned INTEGER, is_html INTEGER NOT NULL DEFAULT 0,
+    language TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER,
     digest TEXT NOT NULL, record BLOB NOT NULL, body INTEGER REFERENCES bodies(id));
 """
-SCHEMA_VERSION = 3  # bump when the tables change: an index of another version is built again
+SCHEMA_VERSION = 4  # bump when the tables change: an index of another version is built again
 Signature = tuple[int, int, int]  # size, mtime_ns, inode
 Result = tuple[FileRecord | Problem, str]  # a file's record (or why it could not be read), and its SHA-256
 Reader = Callable[[SourceFile], "bytes | Problem"]
@@ -228,10 +229,11 @@ class ContentIndex:
         body = None
         if isinstance(record.body, Markdown):
             markdown = record.body
-            state = (markdown.source, markdown.lead, markdown.summary_words, markdown.is_html)
+            state = (markdown.source, markdown.lead, markdown.summary_words, markdown.is_html, markdown.language)
             key = hashlib.sha256(repr(state).encode()).digest()
             db.execute(
-                "INSERT OR IGNORE INTO bodies (digest, source, lead, summary_words, is_html) VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO bodies (digest, source, lead, summary_words, is_html, language) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (key, *state),
             )
             body = db.execute("SELECT id FROM bodies WHERE digest = ?", (key,)).fetchone()[0]
@@ -282,19 +284,19 @@ class ContentIndex:
             row = (
                 self._reader()
                 .execute(
-                    "SELECT html, excerpt, source, lead, summary_words, is_html FROM bodies WHERE id = ?", (body_id,)
+                    "SELECT html, excerpt, source, lead, summary_words, is_html, language FROM bodies WHERE id = ?",
+                    (body_id,),
                 )
                 .fetchone()
             )
         if row is None:
             log.error("content index %s: body %d is gone; reload to see the current content", self.path, body_id)
             return "", ""
-        html, excerpt, source, lead, words, is_html = row
+        html, excerpt, source, lead, words, is_html, language = row
         if html is not None:
             return html, excerpt
-        markdown = Markdown(
-            source, lead=lead, summary_words=words, is_html=bool(is_html)
-        )  # rendered once per process (markup's cache)
+        # Rendered once per process (markup's cache).
+        markdown = Markdown(source, lead=lead, summary_words=words, is_html=bool(is_html), language=language)
         return markdown.html, markdown.excerpt
 
     def source(self, body_id: int) -> str:
@@ -312,7 +314,7 @@ class ContentIndex:
         db = self._writer()
         try:
             pending = db.execute(
-                "SELECT id, source, lead, summary_words, is_html FROM bodies WHERE html IS NULL"
+                "SELECT id, source, lead, summary_words, is_html, language FROM bodies WHERE html IS NULL"
             ).fetchall()
             with multiprocessing.get_context("fork").Pool(processes or os.cpu_count() or 1) as pool:
                 rendered = pool.imap(_render, pending, chunksize=64)
@@ -336,9 +338,9 @@ def _loaded(source: SourceFile, blob: bytes, body: int | None, index: ContentInd
     return FileRecord(source=source, body=StoredBody(index, body) if body is not None else None, **pickle.loads(blob))
 
 
-def _render(row: tuple[int, str, str | None, int, int]) -> tuple[str, str, int]:
-    body_id, source, lead, words, is_html = row
-    markdown = Markdown(source, lead=lead, summary_words=words, is_html=bool(is_html))
+def _render(row: tuple[int, str, str | None, int, int, str]) -> tuple[str, str, int]:
+    body_id, source, lead, words, is_html, language = row
+    markdown = Markdown(source, lead=lead, summary_words=words, is_html=bool(is_html), language=language)
     return markdown.html, markdown.excerpt, body_id
 
 

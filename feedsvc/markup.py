@@ -1,7 +1,8 @@
 """Text and HTML handling: Markdown to safe HTML, plain-text excerpts, XML-safe text.
 
-Markdown is CommonMark (markdown-it-py) plus tables, strikethrough, footnotes
-and a ``::: pullquote`` container. HTML is sanitised with nh3 (ammonia):
+Markdown is CommonMark (markdown-it-py) plus tables, strikethrough, footnotes,
+a ``::: pullquote`` container and typography: the quotation marks of the site's
+language, dashes and ellipses (markdown-it's typographer). HTML is sanitised with nh3 (ammonia):
 scripts, event handlers and ``javascript:`` URLs never reach a feed or a page;
 YouTube and Vimeo players stay, as the providers' privacy-friendly iframes
 (``sanitise``).
@@ -30,16 +31,58 @@ def xml_safe(text: str) -> str:
 
 
 def _render_pullquote(self, tokens, idx, options, env):
-    """Render ``::: pullquote`` as an aside, the HTML element for a pull quote."""
-    return '<aside class="pullquote">\n' if tokens[idx].nesting == 1 else "</aside>\n"
+    """Render ``::: pullquote`` as an aside, the HTML element for a pull quote.
+
+    A pull quote repeats a sentence of the body: hidden from assistive technology
+    so a screen reader does not read it twice (WAI-ARIA 1.2, aria-hidden).
+    """
+    return '<aside class="pullquote" aria-hidden="true">\n' if tokens[idx].nesting == 1 else "</aside>\n"
 
 
-_markdown = (
-    MarkdownIt("commonmark", {"html": True})
-    .enable(["table", "strikethrough"])
-    .use(container_plugin, "pullquote", render=_render_pullquote)
-    .use(footnote_plugin)
-)
+# Quotation marks (double open/close, single open/close) by primary language subtag,
+# as each language's typographic convention writes them (CLDR's "delimiters").
+_QUOTES = {
+    **dict.fromkeys(["en", "nl", "ga", "cy", "pt-br", "tr", "ko", "zh", "hi", "id"], "“”‘’"),
+    **dict.fromkeys(["de", "cs", "sk", "sl", "is", "lt", "bg", "et", "ka"], "„“‚‘"),
+    **dict.fromkeys(["es", "it", "pt", "ca", "el", "ru", "uk", "be", "no", "nb", "nn"], "«»“”"),
+    **dict.fromkeys(["pl", "ro", "hu", "hr", "sr"], "„”‚’"),
+    **dict.fromkeys(["sv", "fi"], "””’’"),
+    **dict.fromkeys(["da"], "»«›‹"),
+    **dict.fromkeys(["fr"], ["«\u00a0", "\u00a0»", "‹\u00a0", "\u00a0›"]),
+    **dict.fromkeys(["ja"], "「」『』"),
+}
+
+
+def quotes_for(language: str) -> tuple[str, ...]:
+    """The quotation marks for a BCP 47 ``language`` ("en-GB" -> “”‘’); () keeps straight quotes."""
+    tag = language.strip().lower().replace("_", "-")
+    return tuple(_QUOTES.get(tag, _QUOTES.get(tag.split("-")[0], "")))
+
+
+def _options(quotes: tuple[str, ...]) -> dict:
+    return {"html": True, "typographer": True, "quotes": list(quotes) if quotes else "\"\"''"}
+
+
+@lru_cache(maxsize=64)
+def _parser(quotes: tuple[str, ...]) -> MarkdownIt:
+    """The Markdown parser writing ``quotes`` (none: straight quotes), typographic dashes and ellipses."""
+    md = MarkdownIt("commonmark", _options(quotes)).enable(["table", "strikethrough", "replacements"])
+    if quotes:
+        md.enable("smartquotes")
+    return md.use(container_plugin, "pullquote", render=_render_pullquote).use(footnote_plugin)
+
+
+@lru_cache(maxsize=64)
+def _text_parser(quotes: tuple[str, ...]) -> MarkdownIt:
+    """A parser that reads text as text (no Markdown at all) and only applies the typographer."""
+    return MarkdownIt("zero", _options(quotes)).enable(["replacements", "smartquotes"] if quotes else ["replacements"])
+
+
+@lru_cache(maxsize=8192)
+def typographic(text: str, language: str) -> str:
+    """Plain text (a title, a summary) with the typographer's quotes, dashes and ellipses; still plain text."""
+    tokens = _text_parser(quotes_for(language)).parseInline(text)
+    return "".join(child.content for token in tokens for child in token.children or ())
 
 
 class Markdown:
@@ -50,20 +93,31 @@ class Markdown:
     or a page needs it. ``lead`` is the part before an excerpt divider
     (Hugo's ``<!--more-->``, Jekyll's ``excerpt_separator``), if the file has one;
     ``summary_words`` asks for Hugo's automatic summary instead of the first
-    paragraph. The most recently used renderings are kept (``_render``'s cache),
-    so an entry in several feeds renders once and memory stays bounded.
+    paragraph; ``language`` chooses the quotation marks. The most recently used
+    renderings are kept (``_render``'s cache), so an entry in several feeds
+    renders once and memory stays bounded.
     """
 
-    __slots__ = ("source", "lead", "summary_words", "is_html")
+    __slots__ = ("source", "lead", "summary_words", "is_html", "language", "quotes")
 
-    def __init__(self, source: str, *, lead: str | None = None, summary_words: int = 0, is_html: bool = False):
+    def __init__(
+        self,
+        source: str,
+        *,
+        lead: str | None = None,
+        summary_words: int = 0,
+        is_html: bool = False,
+        language: str = "en",
+    ):
         self.source, self.lead, self.summary_words, self.is_html = source, lead, summary_words, is_html
+        self.language, self.quotes = language, quotes_for(language)
 
     def __repr__(self) -> str:
         return f"Markdown({self.source!r})"
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Markdown) and (other.source, other.lead) == (self.source, self.lead)
+        mine = (self.source, self.lead, self.quotes)
+        return isinstance(other, Markdown) and (other.source, other.lead, other.quotes) == mine
 
     def __hash__(self) -> int:
         return hash(self.source)
@@ -71,31 +125,32 @@ class Markdown:
     @property
     def html(self) -> str:
         """The body as sanitised HTML (links may stay relative)."""
-        return _render(self.source, self.is_html)[0]
+        return _render(self.source, self.is_html, self.quotes)[0]
 
     @property
     def excerpt(self) -> str:
         """Plain text for a summary: the lead, Hugo's automatic summary, or the first paragraph."""
         if self.lead is not None:
-            return plain_text(_render(self.lead, self.is_html)[0])
+            return plain_text(_render(self.lead, self.is_html, self.quotes)[0])
         if self.summary_words:
             return hugo_summary(plain_text(self.html, lines=True), self.summary_words)
-        return _render(self.source, self.is_html)[1]
+        return _render(self.source, self.is_html, self.quotes)[1]
 
     def removed(self) -> list[str]:
         """What the sanitiser took out of the rendered body (for ``check``)."""
         source = xml_safe(self.source)
-        return sanitise(source if self.is_html else _markdown.render(source))[1]
+        return sanitise(source if self.is_html else _parser(self.quotes).render(source))[1]
 
 
 @lru_cache(maxsize=2048)
-def _render(source: str, is_html: bool = False) -> tuple[str, str]:
+def _render(source: str, is_html: bool = False, quotes: tuple[str, ...] = ()) -> tuple[str, str]:
     if is_html:  # an .html content file is published as written, sanitised
         html = sanitise(xml_safe(source))[0].strip()
         # The first block, up to a blank line, as Jekyll takes an HTML post's excerpt.
         return html, plain_text(sanitise(xml_safe(source).strip().split("\n\n")[0])[0])
-    tokens = _markdown.parse(xml_safe(source))
-    html = sanitise(_markdown.renderer.render(tokens, _markdown.options, {}))[0].strip()
+    markdown = _parser(quotes)
+    tokens = markdown.parse(xml_safe(source))
+    html = sanitise(markdown.renderer.render(tokens, markdown.options, {}))[0].strip()
     return html, _first_paragraph(tokens)
 
 

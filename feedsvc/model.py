@@ -45,6 +45,7 @@ class Author:
     name: str
     email: str = ""
     website: str = ""
+    image: str = ""  # a photo of the author: a URL, root-relative or absolute
 
     @property
     def path(self) -> str:
@@ -87,6 +88,7 @@ class Entry:
     aliases: tuple[str, ...] = ()  # old root-relative URLs that answer 301 to ``path``
     section: str = ""  # a Hugo section's URL folder ("posts"), which has a feed of its own
     expires: datetime | None = None
+    image: str = ""  # the entry's lead image (link previews): a URL, root-relative or absolute
 
     @property
     def content_html(self) -> str:

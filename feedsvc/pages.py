@@ -1,15 +1,27 @@
-"""HTML page builders: pure functions from the model to page bytes, with Jinja templates."""
+"""HTML pages: how a page renders (``render_page``), error pages, and the files beside the pages.
+
+Pages are pure functions of the content and the publishing settings, like the
+feeds: which pages exist is in ``pagelist.py``, templates in ``templates/``,
+link previews in ``preview.py``, follow blocks in ``follow.py``, robots.txt,
+sitemap and favicon bytes in ``webfiles.py``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from importlib.resources import files
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from markupsafe import Markup, escape
 
-from .documents import group_entries, tags_of
+from . import preview, webfiles
+from .follow import RECOMMENDED, follow
 from .formats import FORMATS
-from .model import Content, Publishing, Site
+from .markup import typographic
+from .model import Entry, Publishing, Site
 from .urls import tag_slug
 
 MONTHS = [
@@ -26,6 +38,7 @@ MONTHS = [
     "November",
     "December",
 ]
+PAGE_SIZE = 20  # entries per listing page (home, tags); the rest on /page/2, /page/3...
 
 
 def long_date(moment: datetime) -> str:
@@ -38,6 +51,20 @@ def tag_path(name: str) -> str:
     return f"/tags/{tag_slug(name)}"
 
 
+def breakable(url: str) -> Markup:
+    """``url`` with line-break opportunities after each "/" and before each "." and "?", never mid-word."""
+    text = str(escape(url))
+    for mark, replacement in (("/", "/<wbr>"), (".", "<wbr>."), ("?", "<wbr>?")):
+        text = text.replace(mark, replacement)
+    return Markup(text.replace("/<wbr>/<wbr>", "//<wbr>"))
+
+
+@pass_context
+def typography(context, text: str) -> str:
+    """Titles and summaries with the typographic quotes and dashes of the site's language, as bodies have."""
+    return typographic(text, context["site"].language)
+
+
 _env = Environment(
     loader=PackageLoader("feedsvc"),
     autoescape=select_autoescape(default=True),
@@ -46,6 +73,8 @@ _env = Environment(
     keep_trailing_newline=True,
 )
 _env.filters["long_date"] = long_date
+_env.filters["breakable"] = breakable
+_env.filters["typo"] = typography
 _env.globals["tag_path"] = tag_path
 
 
@@ -60,11 +89,20 @@ class FeedLink:
 
 
 def feed_links(prefix: str, title: str) -> list[FeedLink]:
-    """The three formats of the current feed under ``prefix``."""
+    """The three formats of the current feed under ``prefix``, the recommended one first."""
     return [
         FeedLink(f"{title} ({kind.label})", kind.label, kind.media_type, f"{prefix}/feed.{kind.name}")
-        for kind in FORMATS.values()
+        for kind in sorted(FORMATS.values(), key=lambda kind: kind.name != RECOMMENDED)
     ]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Something a reader can follow: its name, its page and its feed folder."""
+
+    name: str
+    page: str
+    prefix: str
 
 
 @dataclass(frozen=True)
@@ -77,106 +115,103 @@ class PageSpec:
     description: str
     alternates: list[FeedLink]
     context: dict
+    preview: Callable[[Site, Publishing], preview.Preview]
+    follows: tuple[Scope, ...] = ()
+    lastmod: datetime | None = None
+    links: tuple[tuple[str, str], ...] = field(default=())  # (rel, path): prev/next of paginated lists
 
 
-HOME_LENGTH = 50  # entries on the home page; older ones are in the feeds' archives
-
-
-def page_specs(content: Content) -> list[PageSpec]:
-    """Every HTML page the site has, with the feeds each page offers for autodiscovery."""
-    site = content.site
-    by_author, by_tag = group_entries(content)
-    names = tags_of(content)
-    site_feeds = feed_links("", site.title)
-    author_feeds = {slug: feed_links(a.path, a.name) for slug, a in content.authors.items()}
-    tag_feeds = {slug: feed_links(f"/tags/{slug}", name) for slug, name in names.items()}
-    specs = [
-        PageSpec("/", "home.html", site.title, site.description, site_feeds, {"entries": content.entries[:HOME_LENGTH]})
-    ]
-    for entry in content.entries:
-        if entry.kind == "article":
-            feeds = site_feeds + [f for a in entry.authors for f in author_feeds[a.slug]]
-            feeds += [f for slug in dict.fromkeys(map(tag_slug, entry.categories)) for f in tag_feeds[slug]]
-            specs.append(
-                PageSpec(
-                    entry.path,
-                    "article.html",
-                    entry.title,
-                    "",  # the template uses the summary, rendered only then
-                    feeds,
-                    {"entry": entry},
-                )
-            )
-    for slug, author in content.authors.items():
-        bio = content.bios.get(slug)  # an author file without a date has no bio entry
-        articles = [e for e in by_author[slug] if e.kind == "article"]
-        specs.append(
-            PageSpec(
-                author.path,
-                "author.html",
-                author.name,
-                f"{author.name}: biography and articles.",
-                site_feeds + author_feeds[slug],
-                {"author": author, "bio": bio, "articles": articles},
-            )
-        )
-    for slug, name in names.items():
-        specs.append(
-            PageSpec(
-                f"/tags/{slug}",
-                "tag.html",
-                name,
-                f"Entries filed under {name}.",
-                site_feeds + tag_feeds[slug],
-                {"entries": by_tag[slug]},
-            )
-        )
-    groups = [{"title": f"Everything on {site.title}", "description": site.description, "feeds": site_feeds}]
-    groups += [
-        {"title": a.name, "description": f"Articles by {a.name}, and their bio.", "feeds": author_feeds[slug]}
-        for slug, a in sorted(content.authors.items())
-    ]
-    groups += [
-        {"title": name, "description": f"Entries filed under {name}.", "feeds": tag_feeds[slug]}
-        for slug, name in names.items()
-    ]
-    specs.append(
-        PageSpec(
-            "/feeds",
-            "feeds.html",
-            "Feeds",
-            f"Every feed {site.title} offers, and how to subscribe.",
-            site_feeds,
-            {"groups": groups},
-        )
-    )
-    return specs
-
-
-def render_page(
-    template: str,
-    site: Site,
-    pub: Publishing,
-    *,
-    path: str,
-    title: str,
-    description: str,
-    alternates: list[FeedLink],
-    **context,
-) -> bytes:
+def render_page(spec: PageSpec, site: Site, pub: Publishing) -> bytes:
     """Render one page to UTF-8 bytes; every link in it is absolute for ``pub.base_url``."""
-    html = _env.get_template(template).render(
+    follows = [follow(s.name, pub.url(s.page), pub.url(f"{s.prefix}/feed.{RECOMMENDED}")) for s in spec.follows]
+    html = _env.get_template(spec.template).render(
         site=site,
         url=pub.url,
-        path=path,
-        title=title,
-        description=description,
-        alternates=alternates,
-        **context,
+        path=spec.path,
+        title=spec.title,
+        description=spec.description,
+        alternates=spec.alternates,
+        preview=spec.preview(site, pub),
+        follows=follows,
+        links=spec.links,
+        icon=preview.image_url(pub, site.icon) or pub.url("/favicon.svg"),
+        **spec.context,
     )
     return html.encode("utf-8")
 
 
-def render_error(code: int, name: str, description: str) -> bytes:
-    """Render the small page every HTTP error shares."""
-    return _env.get_template("error.html").render(code=code, name=name, description=description).encode("utf-8")
+# Heading and text per status; any other status uses the HTTP reason phrase and description.
+ERRORS = {
+    404: ("Page not found", "There is nothing at this address. The link may be mistyped, or the page may have moved."),
+    405: ("This address can only be read", "Pages and feeds here can be read, not changed: ask for them with GET."),
+    406: (
+        "No version you accept",
+        "This page exists, but only plain or compressed (gzip, brotli) as usual, which your browser refused.",
+    ),
+    500: ("Something went wrong", "The fault is ours, not yours. Please try again in a moment."),
+}
+
+
+def render_error(site: Site, pub: Publishing, code: int, name: str, description: str) -> bytes:
+    """Render the page of an HTTP error in the site's own look, language and navigation."""
+    heading, text = ERRORS.get(code, (name, description))
+    spec = PageSpec(
+        "/",
+        "error.html",
+        heading,
+        text,
+        feed_links("", site.title),
+        {"code": code},
+        lambda site, pub: preview.Preview(),
+    )
+    return render_page(spec, site, pub)
+
+
+def render_bare_error(code: int, name: str, description: str) -> bytes:
+    """An error page for a request no site answers (no usable Host): the same words, no site around them."""
+    heading, text = ERRORS.get(code, (name, description))
+    return _env.get_template("bare_error.html").render(code=code, title=heading, description=text).encode("utf-8")
+
+
+def static_file(name: str) -> bytes:
+    """The bytes of a file in ``static/``."""
+    return files("feedsvc").joinpath("static", name).read_bytes()
+
+
+SiteFile = tuple[str, Callable[[Publishing], bytes]]
+XML = "application/xml; charset=utf-8"
+
+
+def site_files(site: Site, specs: list[PageSpec]) -> dict[str, SiteFile]:
+    """The files beside the pages, each as (media type, builder from the publishing settings)."""
+    chunks = [specs[i : i + webfiles.SITEMAP_LIMIT] for i in range(0, len(specs), webfiles.SITEMAP_LIMIT)]
+    result: dict[str, SiteFile] = {
+        "/style.css": ("text/css; charset=utf-8", lambda pub: static_file("style.css")),
+        "/follow.js": ("text/javascript; charset=utf-8", lambda pub: static_file("follow.js")),
+        "/robots.txt": ("text/plain; charset=utf-8", lambda pub: webfiles.robots_txt(pub.url("/sitemap.xml"))),
+    }
+    if len(chunks) <= 1:
+        result["/sitemap.xml"] = (XML, partial(_sitemap, specs))
+    else:  # sitemaps.org: a site over the limit lists its sitemap files in a sitemap index
+        names = [f"/sitemap-{number}.xml" for number in range(1, len(chunks) + 1)]
+        result["/sitemap.xml"] = (XML, partial(sitemap_index, names))
+        result.update({name: (XML, partial(_sitemap, chunk)) for name, chunk in zip(names, chunks, strict=True)})
+    if not site.icon:
+        icon = ("image/svg+xml", lambda pub: webfiles.favicon_svg(site.title))
+        # Readers (Liferea, NetNewsWire) ask /favicon.ico whatever the page says; an SVG answers them.
+        result.update({"/favicon.svg": icon, "/favicon.ico": icon})
+    return result
+
+
+def sitemap_index(names: list[str], pub: Publishing) -> bytes:
+    """The sitemap index naming ``names``."""
+    return webfiles.sitemap_index_xml([pub.url(name) for name in names])
+
+
+def _sitemap(specs: list[PageSpec], pub: Publishing) -> bytes:
+    return webfiles.sitemap_xml([webfiles.SitemapURL(pub.url(s.path), s.lastmod) for s in specs])
+
+
+def newest(entries: list[Entry] | tuple[Entry, ...]) -> datetime | None:
+    """When the newest of ``entries`` last changed: a listing page's lastmod."""
+    return max((entry.updated for entry in entries), default=None)

@@ -148,7 +148,11 @@ def assemble(
     bios: dict[str, Entry] = {}
     for record in (r for r in records if r.source.role == AUTHOR):
         author = Author(
-            slug=record.source.slug, name=record.title or record.source.slug, email=record.email, website=record.website
+            slug=record.source.slug,
+            name=record.title or record.source.slug,
+            email=record.email,
+            website=record.website,
+            image=record.image,
         )
         authors[author.slug] = author
         if record.ok and record.published and not record.draft:
@@ -199,6 +203,7 @@ def _entry(record: FileRecord, kind: str, path: str, authors: tuple[Author, ...]
         source=record.source.path,
         given_summary=record.summary,
         aliases=record.aliases,
+        image=record.image if kind == "article" else "",
     )
 
 

@@ -19,6 +19,7 @@ import nh3
 _TAGS = nh3.ALLOWED_TAGS | {"aside", "section", "iframe"}
 _ATTRIBUTES = {
     **nh3.ALLOWED_ATTRIBUTES,
+    "aside": {"aria-hidden"},  # pull quotes: markup.py hides them from assistive technology
     "a": nh3.ALLOWED_ATTRIBUTES["a"] | {"title"},
     "img": nh3.ALLOWED_ATTRIBUTES["img"] | {"title", "loading"},
     "iframe": {"src", "title", "width", "height", "allow", "allowfullscreen", "loading", "referrerpolicy"},

@@ -57,6 +57,7 @@ class Keys:
     tags: tuple[str, ...] = ("tags",)
     summary: tuple[str, ...] = ("summary", "description")
     aliases: tuple[str, ...] = ()
+    image: tuple[str, ...] = ("image", "images")  # the lead image of link previews
     draft: str = "draft"  # true = not published
     published_flag: str = ""  # Jekyll's ``published: false``
     known: frozenset[str] = frozenset()  # keys the generator defines that feedsvc need not read
@@ -65,7 +66,8 @@ class Keys:
 def own_keys(keys: Keys) -> set[str]:
     """Every key ``keys`` reads."""
     named = [*keys.title, *keys.date, *keys.publish, *keys.updated, *keys.expires, *keys.authors]
-    named += [*keys.categories, *keys.tags, *keys.summary, *keys.aliases, keys.draft, keys.published_flag, "id"]
+    named += [*keys.categories, *keys.tags, *keys.summary, *keys.aliases, *keys.image]
+    named += [keys.draft, keys.published_flag, "id"]
     return {key for key in named if key} | keys.known
 
 

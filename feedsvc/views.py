@@ -8,13 +8,27 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, Response, current_app, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from werkzeug.exceptions import HTTPException, NotFound
 
 from .catalog import HTML_HEADERS
-from .pages import render_error
+from .preview import image_url
 
 bp = Blueprint("feedsvc", __name__)
+
+
+def render_error(code: int, name: str, description: str) -> bytes:
+    """The error page of the catalog serving this request, in the site's look."""
+    return current_app.extensions["feedsvc"].catalog_for(request.environ).error_page(code, name, description)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Send readers asking the conventional address to the site's ``icon`` (the catalog answers otherwise)."""
+    catalog = current_app.extensions["feedsvc"].catalog_for(request.environ)
+    if not catalog.content.site.icon:
+        raise NotFound()
+    return redirect(image_url(catalog.pub, catalog.content.site.icon), 301)
 
 
 @bp.get("/healthz")
@@ -59,7 +73,11 @@ def http_error(error: HTTPException):
 def unexpected_error(error: Exception):
     """Log a bug and answer 500 with the same small page, never a traceback."""
     current_app.logger.exception("unhandled error")
-    body = render_error(500, "Internal Server Error", "Something went wrong on our side.")
+    try:
+        body = render_error(500, "Internal Server Error", "")
+    except Exception:  # the error page itself failed: still no traceback
+        current_app.logger.exception("error page failed")
+        body = b"<!doctype html><title>500 Internal Server Error</title><h1>Something went wrong</h1>"
     return Response(body, status=500, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 

@@ -96,6 +96,18 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def edited_copy(source: Path, tmp_path: Path, edits: dict[str, tuple[str, str]]) -> Path:
+    """A copy of the content folder ``source`` in which, per relative file, ``old`` is replaced by ``new`` once."""
+    folder = tmp_path / "content"
+    shutil.copytree(source, folder)
+    for relative, (old, new) in edits.items():
+        path = folder / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
 @pytest.fixture()
 def content_copy(tmp_path):
     """A writable copy of the fixture content folder."""

@@ -34,6 +34,14 @@ def text_of(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
+TYPEWRITER = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "--", "—": "---", "…": "..."})
+
+
+def typewriter(text: str) -> str:
+    """Undo the typographer (curly quotes, dashes, ellipses), to compare with the source text."""
+    return text.translate(TYPEWRITER)
+
+
 def seed_sections() -> dict[str, list[str]]:
     """The seed file's paragraphs: article body (after the standfirst) and the bio."""
     paragraphs = [p.strip() for p in SEED.read_text(encoding="utf-8").split("\n") if p.strip()]

@@ -74,6 +74,7 @@ def test_export_writes_the_bytes_the_service_serves(tmp_path):
     assert len(catalog.paths()) > 30
     for path in catalog.paths():
         target = file_path(tmp_path / "site", path)
-        for coding, suffix in (("identity", ""), ("gzip", ".gz"), ("br", ".br")):
+        codings = catalog.get(path).codings  # tiny files (robots.txt) are not compressed
+        for coding, suffix in [(c, s) for c, s in (("identity", ""), ("gzip", ".gz"), ("br", ".br")) if c in codings]:
             live = client.get(path, headers={"Accept-Encoding": coding})
             assert target.with_name(target.name + suffix).read_bytes() == live.data, (path, coding)

@@ -28,8 +28,8 @@ def test_seed_article_fields(seed_content):
     assert article.published == datetime(2011, 7, 5, tzinfo=timezone(timedelta(hours=1)))
     assert article.published.isoformat() == "2011-07-05T00:00:00+01:00"
     assert [a.name for a in article.authors] == ["Tom Brewster"]
-    assert article.content_html.count('<aside class="pullquote">') == 2
-    assert "<h2>Where's the money coming from?</h2>" in article.content_html
+    assert article.content_html.count('<aside class="pullquote" aria-hidden="true">') == 2
+    assert "<h2>Where’s the money coming from?</h2>" in article.content_html
     assert "<h2>Security, for those who need it most</h2>" in article.content_html
 
 

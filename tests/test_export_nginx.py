@@ -28,17 +28,28 @@ the app. The test runs exactly this text, with `listen` and the folder replaced:
             try_files $uri $uri/index.html =404;
         }
 
+        # The default favicon is an SVG at the address readers ask for.
+        location = /favicon.ico {
+            types { }
+            default_type image/svg+xml;
+        }
+
         # The media types the app sends, with charset=utf-8 on every text type.
         types {
             application/atom+xml   atom;
             application/rss+xml    rss;
             application/feed+json  json;
+            application/xml        xml;
             text/html              html;
             text/css               css;
+            text/javascript        js;
+            text/plain             txt;
+            image/svg+xml          svg;
         }
         default_type application/octet-stream;
         charset utf-8;
-        charset_types *;
+        charset_types application/atom+xml application/rss+xml application/feed+json application/xml
+                      text/html text/css text/javascript text/plain;
 
         # Serve the exported .gz copy to clients that accept gzip (nginx's stock
         # ngx_http_gzip_static_module). The .br copies need the third-party brotli

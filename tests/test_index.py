@@ -38,7 +38,7 @@ def test_bundled_site_is_served_byte_for_byte_as_read_straight_from_the_files(tm
     direct = Catalog(read_content(BUNDLED, render=False), app.extensions["feedsvc"].pub, 2**20)
     client = app.test_client()
     for path in direct.paths():
-        for coding in ("identity", "gzip"):
+        for coding in ("identity", "gzip")[: len(direct.get(path).codings)]:  # tiny files are not compressed
             response = client.get(path, headers={"Accept-Encoding": coding})
             assert response.status_code == 200, path
             assert response.data == direct.get(path).variants[coding].body, (path, coding)
