@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import shortcodes, siteyaml
+from . import permalinks, shortcodes, siteyaml
 from .configfile import read_config
 from .hugo_urls import sanitize
 from .model import Author, Problem, Site
@@ -202,4 +202,7 @@ LAYOUT = Layout(
     more=("<!--more-->",),
     fold_case=True,
     authors_data=authors_data,
+    permalink=permalinks.hugo_path,
+    aliases=permalinks.hugo_aliases,
+    section=permalinks.hugo_section,
 )

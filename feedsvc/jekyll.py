@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import liquid, siteyaml
+from . import liquid, permalinks, siteyaml
 from .configfile import read_config
 from .hugo import authors_data as _hugo_style_authors
 from .jekyll_urls import categories_from_path, file_slug, slugify
@@ -119,4 +119,6 @@ LAYOUT = Layout(
     title_from_slug=titleize,
     split_words=True,
     authors_data=authors_data,
+    permalink=permalinks.jekyll_path,
+    aliases=permalinks.jekyll_aliases,
 )

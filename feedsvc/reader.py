@@ -167,8 +167,13 @@ def assemble(
             continue
         if not record.ok:
             continue
-        path = layout.permalink(record.source, record.fields)
+        try:
+            path = layout.permalink(record, site)
+        except ValueError as exc:  # a permalinks pattern naming an attribute the generator lacks
+            problems.append(Problem(path=record.source.path, line=1, message=str(exc)))
+            continue
         entry = _entry(record, "article", path, bylines.resolve(record, problems), site)
+        entry = replace(entry, aliases=layout.aliases(record, path, site), section=layout.section(record, site))
         if path in by_path:
             other = by_path[path].source
             problems.append(Problem(path=record.source.path, line=1, message=f"duplicate URL {path} (also {other})"))
@@ -202,7 +207,6 @@ def _entry(record: FileRecord, kind: str, path: str, authors: tuple[Author, ...]
         categories=record.categories,
         source=record.source.path,
         given_summary=record.summary,
-        aliases=record.aliases,
         image=record.image if kind == "article" else "",
     )
 

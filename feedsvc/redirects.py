@@ -51,6 +51,10 @@ def list_redirects(content: Content) -> dict[str, str]:
     if content.site.kind != "hugo":
         return {}
     moves = {list_path(section): "/" for section in sections_of(content)}
+    config = content.site.config
+    if isinstance(config.get("languages"), dict) and len(config["languages"]) > 1:
+        # A multilingual Hugo site redirects /<default language>/ to its home page.
+        moves[list_path(str(config.get("defaultcontentlanguage") or "en"))] = "/"
     moves.update({list_path("tags"): "/feeds", list_path("categories"): "/feeds"})
     for slug, name in tags_of(content).items():
         for taxonomy in ("tags", "categories"):

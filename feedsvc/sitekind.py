@@ -71,9 +71,19 @@ def own_keys(keys: Keys) -> set[str]:
     return {key for key in named if key} | keys.known
 
 
-def article_path(source: SourceFile, fields: dict) -> str:
-    """feedsvc's own article URL; generator layouts plug in their permalink rules (issue 11)."""
-    return f"/articles/{source.slug}"
+def article_path(record, site: Site) -> str:
+    """feedsvc's own article URL (generator layouts have theirs: ``permalinks``)."""
+    return f"/articles/{record.source.slug}"
+
+
+def no_aliases(record, path: str, site: Site) -> tuple[str, ...]:
+    """feedsvc's own layout has no old URLs."""
+    return ()
+
+
+def no_section(record, site: Site) -> str:
+    """Only Hugo sites have sections with feeds of their own."""
+    return ""
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,10 @@ class Layout:
     read_site: Callable[[Path], tuple[Site, list[Problem]]]
     files: Callable[[Path, Site], Iterator[SourceFile]]
     keys: Keys
-    permalink: Callable[[SourceFile, dict], str] = article_path
+    # URL rules, given the parsed file (an ``entryfile.FileRecord``) and the site (``permalinks``):
+    permalink: Callable[..., str] = article_path  # (record, site) -> the canonical root-relative URL
+    aliases: Callable[..., tuple[str, ...]] = no_aliases  # (record, path, site) -> old URLs that 301
+    section: Callable[..., str] = no_section  # (record, site) -> the section whose feed lists it
     # Rewrites a body before Markdown (shortcodes, Liquid): (text, first line, site, fields) -> text, notes.
     preprocess: Callable[..., tuple[str, list[tuple[int, str]]]] | None = None
     more: tuple[str, ...] = ()  # excerpt dividers of the layout
