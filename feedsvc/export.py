@@ -3,7 +3,8 @@
 Besides every document, the export holds a generator site's own files (at
 their exact paths) and the redirects the app answers with 301, as maps a
 static host loads: ``_redirects`` (Netlify, Cloudflare Pages) and
-``redirects.nginx`` (an nginx ``map``; see tests/test_export_nginx.py).
+``redirects.nginx`` (an nginx ``map``), with ``types.nginx``, the media types
+the app sends, for nginx (see tests/test_export_nginx.py).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import assets
+from .formats import FORMATS
 from .redirects import toggle_slash
 
 SUFFIXES = {"gzip": ".gz", "br": ".br"}
-MAPS = ("_redirects", "redirects.nginx")
+MAPS = ("_redirects", "redirects.nginx", "types.nginx")
 
 
 def file_path(directory: Path, path: str) -> Path:
@@ -47,7 +50,24 @@ def export_catalog(catalog, directory: Path) -> int:
     moves = redirects(catalog)
     (directory / "_redirects").write_text("".join(f"{_encoded(catalog, old)} {new} 301\n" for old, new in moves))
     (directory / "redirects.nginx").write_text(nginx_map(catalog, moves))
+    (directory / "types.nginx").write_text(nginx_types())
     return count + len(MAPS)
+
+
+def nginx_types() -> str:
+    """An nginx ``types`` block giving each extension the media type the app sends.
+
+    The feed formats win: a site's own ``.json`` file is served by nginx as a
+    JSON Feed (application/feed+json), by the app as application/json.
+    """
+    types = {name: feed_format.media_type for name, feed_format in FORMATS.items()}
+    for extension, media_type in assets.MEDIA_TYPES.items():
+        types.setdefault(extension.lstrip("."), media_type)
+    by_type: dict[str, list[str]] = {}
+    for extension, media_type in types.items():
+        by_type.setdefault(media_type, []).append(extension)
+    lines = [f"    {media_type} {' '.join(extensions)};" for media_type, extensions in by_type.items()]
+    return "\n".join(["types {", *lines, "}", ""])
 
 
 def redirects(catalog) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ the app. The test runs exactly this text, with `listen` and the folder replaced:
         }
         # The maps are for the server (and for Netlify-style hosts: _redirects), not for visitors.
         location = /redirects.nginx { return 404; }
+        location = /types.nginx { return 404; }
         location = /_redirects { return 404; }
 
         # Pages are written as <path>/index.html; feeds keep their names.
@@ -34,22 +35,14 @@ the app. The test runs exactly this text, with `listen` and the folder replaced:
             default_type image/svg+xml;
         }
 
-        # The media types the app sends, with charset=utf-8 on every text type.
-        types {
-            application/atom+xml   atom;
-            application/rss+xml    rss;
-            application/feed+json  json;
-            application/xml        xml;
-            text/html              html;
-            text/css               css;
-            text/javascript        js;
-            text/plain             txt;
-            image/svg+xml          svg;
-        }
+        # The media types the app sends (the export writes them), with charset=utf-8 on
+        # every text type. One difference: a site's own .json file is a JSON Feed here.
+        include /srv/feedsvc-export/types.nginx;
         default_type application/octet-stream;
         charset utf-8;
-        charset_types application/atom+xml application/rss+xml application/feed+json application/xml
-                      text/html text/css text/javascript text/plain;
+        charset_types text/html text/css text/plain text/javascript text/markdown text/csv text/calendar
+                      application/json application/xml application/atom+xml application/rss+xml
+                      application/feed+json application/manifest+json;
 
         # Serve the exported .gz copy to clients that accept gzip (nginx's stock
         # ngx_http_gzip_static_module). The .br copies need the third-party brotli
@@ -82,6 +75,7 @@ import pytest
 from feedsvc.export import redirects
 
 from .conftest import BUNDLED, FIXTURE, ROOT, make_app
+from .generators import HUGO_SITE, JEKYLL_SITE
 from .servers import LOOPBACK, free_port, nginx, require_nginx
 
 pytestmark = pytest.mark.integration
@@ -94,7 +88,7 @@ def server_block(port: int, root: Path) -> str:
     block = re.search(r"^    # The export's redirect map.*?^    \}\n", __doc__, re.S | re.M).group(0)
     block, listens = re.subn(r"listen 80;", f"listen {LOOPBACK}:{port};", block)
     block, roots = re.subn(r"/srv/feedsvc-export", str(root), block)
-    assert listens == 1 and roots == 2, block
+    assert listens == 1 and roots == 3, block
     return block
 
 
@@ -130,7 +124,9 @@ class Site:
     base: str
 
 
-@pytest.fixture(scope="module", params=[BUNDLED, FIXTURE], ids=["bundled", "fixture"])
+@pytest.fixture(
+    scope="module", params=[BUNDLED, FIXTURE, HUGO_SITE, JEKYLL_SITE], ids=["bundled", "fixture", "hugo", "jekyll"]
+)
 def site(request, tmp_path_factory):
     """The content exported by the real CLI and served by nginx; the live app for comparison."""
     require_nginx()
@@ -148,7 +144,8 @@ def site(request, tmp_path_factory):
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"to {out}" in done.stdout
     app = make_app(content, SITE_URL=base)
-    paths = app.extensions["feedsvc"].catalog(base).paths()
+    catalog = app.extensions["feedsvc"].catalog(base)
+    paths = catalog.paths() + list(catalog.extras.files)  # documents, and a Hugo or Jekyll site's own files
     with nginx(tmp, server_block(port, out), name="nginx"):
         yield Site(port, app, paths, base)
 
@@ -198,6 +195,15 @@ def test_links_in_the_export_point_at_the_static_host(site):
     assert f"{site.base}/feed.atom" in home
 
 
+def test_a_sites_own_files_are_exported(site):
+    catalog = site.app.extensions["feedsvc"].catalog(site.base)
+    if catalog.content.site.kind == "feedsvc":
+        assert not catalog.extras.files
+    else:
+        assert any(path.endswith(".png") for path in catalog.extras.files)
+        assert any(path.endswith(".css") for path in catalog.extras.files)
+
+
 def test_every_redirect_of_the_app_is_a_redirect_of_the_export(site):
     """The other spelling of every URL (and a site's old URLs) answers 301 to the same place in both."""
     client = site.app.test_client()
@@ -224,5 +230,12 @@ def fetch_headers(port: int, path: str) -> http.client.HTTPResponse:
 
 
 def test_unknown_paths_are_404(site):
-    for path in ("/nope", "/feed.xml", "/authors/nobody/feed.atom", "/redirects.nginx", "/_redirects"):
+    for path in (
+        "/nope",
+        "/no/feed.xml",
+        "/authors/nobody/feed.atom",
+        "/redirects.nginx",
+        "/_redirects",
+        "/types.nginx",
+    ):
         assert fetch(site.port, path).status == 404, path
