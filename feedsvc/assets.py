@@ -79,10 +79,11 @@ def media_type(name: str, body: bytes = b"") -> str:
 
 
 def _is_text(kind: str) -> bool:
+    # SVG declares its encoding in its XML declaration (and the favicon is sent without charset).
     return (
         kind.startswith("text/")
-        or kind in ("application/json", "application/xml", "image/svg+xml")
-        or (kind.endswith(("+xml", "+json")))
+        or kind in ("application/json", "application/xml")
+        or (kind.endswith(("+xml", "+json")) and kind != "image/svg+xml")
     )
 
 
