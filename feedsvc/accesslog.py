@@ -19,6 +19,7 @@ import weakref
 from json.encoder import encode_basestring as _json_string
 from time import perf_counter
 
+from .responses import request_path
 from .threads import start_background
 
 FLUSH_INTERVAL = 0.5  # seconds
@@ -54,7 +55,7 @@ class AccessLog:
         """Write one line; every string is JSON-escaped."""
         line = (
             f'{{"method":{_json_string(environ.get("REQUEST_METHOD", ""))}'
-            f',"path":{_json_string(_text(environ.get("PATH_INFO", "")))}'
+            f',"path":{_json_string(request_path(environ)[:MAX_FIELD])}'
             f',"query":{_json_string(_text(environ.get("QUERY_STRING", "")))}'
             f',"status":{status[0][:3] if status else "null"},"bytes":{size:d}'
             f',"duration_ms":{(perf_counter() - started) * 1000:.3f}'

@@ -24,32 +24,10 @@ from .limits import Refused, read_file
 from .model import Content, Publishing
 from .pagelist import page_specs
 from .redirects import render_redirect, toggle_slash
+from .responses import FEED_HEADERS, HTML, HTML_HEADERS, cache_control
 from .siteurls import SiteUrls
 
 log = logging.getLogger(__name__)
-
-HTML = "text/html; charset=utf-8"
-HTML_HEADERS = [
-    ("X-Content-Type-Options", "nosniff"),
-    # Only our own script (the copy button) and styles; images may come from anywhere content
-    # links to; the only frames are the video players the sanitiser keeps (sanitise.py);
-    # connect-src lets tools such as Lighthouse fetch robots.txt from the page.
-    (
-        "Content-Security-Policy",
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; "
-        "frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    ),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("X-Frame-Options", "DENY"),
-]
-# Browser-based readers fetch feeds across origins and revalidate with ETag (Fetch standard, CORS).
-FEED_HEADERS = [
-    ("X-Content-Type-Options", "nosniff"),
-    ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Expose-Headers", "ETag, Link"),
-]
-
 
 MAX_DERIVED = 64  # delta answers kept per catalog
 
@@ -165,14 +143,6 @@ class Catalog:
                 _, oldest = self._recent.popitem(last=False)
                 self._recent_bytes -= sum(len(variant.body) for variant in oldest.variants.values())
 
-    def _cache_control(self, long: bool) -> str:
-        pub = self.pub
-        max_age = pub.archive_max_age if long else pub.max_age
-        return (
-            f"public, max-age={max_age}, stale-while-revalidate={pub.stale_while_revalidate}, "
-            f"stale-if-error={pub.stale_if_error}"
-        )
-
     def _feed(self, doc: FeedDoc, fmt: str) -> Resource:
         pub = self.pub
         body = render_feed(doc, fmt, self.content.site, pub)
@@ -180,7 +150,7 @@ class Catalog:
         if links:  # W3C WebSub 4: hub and self links in HTTP headers
             links.append(f'<{pub.url(doc.path(fmt))}>; rel="self"')
         headers = [
-            ("Cache-Control", self._cache_control(doc.is_archive and doc.full)),
+            ("Cache-Control", cache_control(self.pub, immutable=doc.is_archive and doc.full)),
             *FEED_HEADERS,
             *([("Link", ", ".join(links))] if links else []),
         ]
@@ -204,7 +174,7 @@ class Catalog:
 
     def _page(self, spec: pages.PageSpec) -> Resource:
         body = pages.render_page(spec, self.content.site, self.pub)
-        headers = [("Cache-Control", self._cache_control(False)), *HTML_HEADERS]
+        headers = [("Cache-Control", cache_control(self.pub)), *HTML_HEADERS]
         return prepare(body, HTML, headers=headers)
 
     def _file(self, path: str, file: str) -> Resource | None:
@@ -213,14 +183,14 @@ class Catalog:
         except (OSError, Refused) as exc:
             log.warning("not serving %s: %s", file, exc)
             return None
-        return assets.file_resource(path, body, self._cache_control(False))
+        return assets.file_resource(path, body, cache_control(self.pub))
 
     def _redirect(self, target: str) -> Resource:
         location = self.pub.url(target)
         body = render_redirect(location)
-        headers = [("Location", location), ("Cache-Control", self._cache_control(False)), *HTML_HEADERS]
+        headers = [("Location", location), ("Cache-Control", cache_control(self.pub)), *HTML_HEADERS]
         return prepare(body, HTML, headers=headers, compressible=False, status="301 Moved Permanently")
 
     def _generated(self, build: Callable[[Publishing], bytes], media_type: str) -> Resource:
-        headers = [("Cache-Control", self._cache_control(False)), ("X-Content-Type-Options", "nosniff")]
+        headers = [("Cache-Control", cache_control(self.pub)), ("X-Content-Type-Options", "nosniff")]
         return prepare(build(self.pub), media_type, headers=headers)

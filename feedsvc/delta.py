@@ -16,6 +16,7 @@ from werkzeug.http import parse_etags
 from .catalog import Catalog
 from .formats import FORMATS, render_feed
 from .http import Resource, compress
+from .responses import delta_headers
 
 
 def answer(service, catalog: Catalog, resource: Resource, environ: dict, path: str, coding: str):
@@ -35,16 +36,5 @@ def _delta(catalog: Catalog, old: Resource, new: Resource, coding: str) -> tuple
     body = render_feed(replace(doc, entries=changed), fmt, catalog.content.site, catalog.pub)
     if coding != "identity":
         body = compress(body, coding)
-    headers = [
-        ("Content-Type", FORMATS[fmt].content_type),
-        *([("Content-Encoding", coding)] if coding != "identity" else []),
-        ("Content-Length", str(len(body))),
-        ("ETag", new.variants[coding].etag),
-        ("IM", "feed"),
-        ("Vary", "Accept-Encoding, A-IM, If-None-Match"),
-        # Tailored to one client's version: no shared cache may reuse it.
-        ("Cache-Control", "private, no-store"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Access-Control-Allow-Origin", "*"),
-    ]
+    headers = delta_headers(FORMATS[fmt].content_type, coding, len(body), new.variants[coding].etag)
     return "226 IM Used", headers, body

@@ -8,34 +8,17 @@ look-up, a content-coding choice and an ETag comparison. Everything else
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from urllib.parse import quote
-
 from . import delta
-from .catalog import HTML_HEADERS
-from .http import ALLOW, Resource, choose_coding, is_fresh
-from .pages import render_bare_error
-
-_OPTIONS_HEADERS = [("Allow", ALLOW), ("Content-Length", "0")]
-# Fetch standard, CORS protocol: a preflight is answered with what a cross-origin GET may send.
-_PREFLIGHT_HEADERS = [
-    *_OPTIONS_HEADERS,
-    ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Allow-Methods", ALLOW),
-    ("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since, A-IM, Cache-Control"),
-    ("Access-Control-Max-Age", "86400"),
-]
-# A redirect from a feed URL with a query string never changes: shared caches may keep it a day.
-_REDIRECT_CACHE = ("Cache-Control", "public, max-age=86400")
-
-
-def error_response(
-    code: int, reason: str, text: str, extra: Sequence[tuple[str, str]] = (), catalog=None
-) -> tuple[str, list, bytes]:
-    """An HTML error page in the look of ``catalog``'s site (a bare one before a site is known)."""
-    body = catalog.error_page(code, reason, text) if catalog is not None else render_bare_error(code, reason, text)
-    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))), *HTML_HEADERS, *extra]
-    return f"{code} {reason}", headers, body
+from .http import Resource, choose_coding, is_fresh
+from .responses import (
+    ALLOW,
+    OPTIONS_HEADERS,
+    PREFLIGHT_HEADERS,
+    Answer,
+    canonical_redirect,
+    error_response,
+    request_path,
+)
 
 
 class FastPath:
@@ -46,32 +29,24 @@ class FastPath:
 
     def __call__(self, environ, start_response):
         catalog = self.service.catalog_for(environ)
-        path = environ.get("PATH_INFO") or "/"
+        path = request_path(environ)
         resource = catalog.get(path)
-        if resource is None and not path.isascii():
-            # WSGI hands the path over as latin-1 decoded bytes; our keys are UTF-8 text.
-            try:
-                resource = catalog.get(path.encode("latin-1").decode("utf-8"))
-            except UnicodeError:
-                resource = None
         if resource is None:
             return self.app(environ, start_response)
         status, headers, body = self.respond(catalog, resource, environ, path)
         start_response(status, headers)
         return [body] if environ["REQUEST_METHOD"] != "HEAD" else []
 
-    def respond(self, catalog, resource: Resource, environ: dict, path: str) -> tuple[str, list, bytes]:
+    def respond(self, catalog, resource: Resource, environ: dict, path: str) -> Answer:
         """Choose status, headers and body for a request to a prepared resource."""
         method = environ["REQUEST_METHOD"]
         if method not in ("GET", "HEAD"):
             if method != "OPTIONS":
                 return error_response(405, "Method Not Allowed", "", [("Allow", ALLOW)], catalog)
             cors = "HTTP_ORIGIN" in environ and "doc" in resource.extra
-            return "204 No Content", _PREFLIGHT_HEADERS if cors else _OPTIONS_HEADERS, b""
+            return "204 No Content", PREFLIGHT_HEADERS if cors else OPTIONS_HEADERS, b""
         if environ.get("QUERY_STRING") and "doc" in resource.extra:
-            # Feeds ignore query strings; a cache-busting "?_=<ms>" must not be a new cache key.
-            location = quote((environ.get("SCRIPT_NAME", "") + path).encode("latin-1"), safe="/:@!$&'()*+,;=-._~%")
-            return "301 Moved Permanently", [("Location", location), ("Content-Length", "0"), _REDIRECT_CACHE], b""
+            return canonical_redirect(environ, path)
         coding = choose_coding(environ.get("HTTP_ACCEPT_ENCODING"), resource.codings)
         if coding is None:
             return error_response(406, "Not Acceptable", "", [("Vary", "Accept-Encoding")], catalog)

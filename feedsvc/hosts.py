@@ -20,7 +20,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 
-from .fastpath import error_response
+from .responses import error_response
 from .urls import normalize_base_url
 
 # A Host value: a DNS name or an IP literal, and a port (RFC 9110 7.2, RFC 3986 3.2.2).

@@ -21,7 +21,6 @@ from werkzeug.http import parse_accept_header, parse_date, parse_etags
 from .urls import http_date
 
 ENCODINGS = ("br", "gzip")  # server preference when a client accepts several equally
-ALLOW = "GET, HEAD, OPTIONS"
 # Compressing tiny bodies costs more than it saves.
 MIN_COMPRESS = 256
 LARGE_BODY = 512 * 1024  # bytes from which brotli compresses fast rather than small

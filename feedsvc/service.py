@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import NamedTuple
 
 from .catalog import Catalog
@@ -87,13 +88,13 @@ class Service:
 
     def _read(self) -> Content:
         """Read through the content index; without it if the state folder cannot hold one."""
-        options = {"render": False, "max_file_bytes": self.settings.max_file_bytes}
+        read = partial(read_content, self.content_dir, render=False, max_file_bytes=self.settings.max_file_bytes)
         try:
-            content = read_content(self.content_dir, index=self.index, **options)
+            content = read(index=self.index)
         except (OSError, sqlite3.Error) as exc:
             self.state_problem = f"cannot keep the content index in {self.settings.state_folder}: {exc}"
             log.error("%s; reading every file instead", self.state_problem)
-            return read_content(self.content_dir, **options)
+            return read()
         self.state_problem = None
         return content
 

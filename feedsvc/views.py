@@ -11,15 +11,15 @@ import os
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from werkzeug.exceptions import HTTPException, NotFound
 
-from .catalog import HTML_HEADERS
 from .preview import image_url
+from .responses import ALLOW, HTML_HEADERS, error_response
 
 bp = Blueprint("feedsvc", __name__)
 
 
-def render_error(code: int, name: str, description: str) -> bytes:
-    """The error page of the catalog serving this request, in the site's look."""
-    return current_app.extensions["feedsvc"].catalog_for(request.environ).error_page(code, name, description)
+def _catalog():
+    """The catalog serving this request: error pages come in its site's look."""
+    return current_app.extensions["feedsvc"].catalog_for(request.environ)
 
 
 @bp.get("/favicon.ico")
@@ -58,15 +58,11 @@ def healthz():
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    """Answer every HTTP error with the same small page."""
-    body = render_error(error.code or 500, error.name, error.description or "")
-    response = Response(body, status=error.code, content_type="text/html; charset=utf-8")
-    if error.code == 405:
-        response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or ("GET", "HEAD", "OPTIONS"))
-    # RFC 9111 4.2.2: a 404 is heuristically cacheable; a short explicit lifetime keeps a
-    # shared cache from hammering the app with misses, and a new page shows within a minute.
-    response.headers["Cache-Control"] = "public, max-age=60" if error.code in (404, 410) else "no-store"
-    return response
+    """Answer every HTTP error with the same page as the fast path's."""
+    code = error.code or 500
+    extra = [("Allow", ALLOW)] if code == 405 else []  # every view answers GET, HEAD and OPTIONS
+    status, headers, body = error_response(code, error.name, error.description or "", extra, catalog=_catalog())
+    return Response(body, status=status, headers=headers)
 
 
 @bp.app_errorhandler(Exception)
@@ -74,11 +70,11 @@ def unexpected_error(error: Exception):
     """Log a bug and answer 500 with the same small page, never a traceback."""
     current_app.logger.exception("unhandled error")
     try:
-        body = render_error(500, "Internal Server Error", "")
+        status, headers, body = error_response(500, "Internal Server Error", "", catalog=_catalog())
     except Exception:  # the error page itself failed: still no traceback
         current_app.logger.exception("error page failed")
-        body = b"<!doctype html><title>500 Internal Server Error</title><h1>Something went wrong</h1>"
-    return Response(body, status=500, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
+        status, headers, body = error_response(500, "Internal Server Error", "")
+    return Response(body, status=status, headers=headers)
 
 
 @bp.after_app_request

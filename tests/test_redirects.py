@@ -63,7 +63,8 @@ def request(catalog, path: str, method: str = "GET", **headers) -> tuple[str, di
         start_response("404 Not Found", [])
         return [b""]
 
-    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, **{f"HTTP_{k.upper()}": v for k, v in headers.items()}}
+    wsgi_path = path.encode("utf-8").decode("latin-1")  # PEP 3333: a server hands over bytes as latin-1
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": wsgi_path, **{f"HTTP_{k.upper()}": v for k, v in headers.items()}}
     body = b"".join(FastPath(app, _Service(catalog))(environ, start_response))
     return seen["status"], seen["headers"], body
 
