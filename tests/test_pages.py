@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from urllib.parse import quote
 
 import pytest
@@ -310,3 +311,15 @@ def test_bodies_from_the_content_index_keep_the_sites_typography(tmp_path):
     for _ in range(2):  # build the index, then read from it
         client = make_app(folder, STATE_DIR=str(tmp_path / "state")).test_client()
         assert "Sie sagte „ja“." in client.get("/articles/quoted").get_data(as_text=True)
+
+
+def test_a_sites_own_robots_txt_and_favicon_win(tmp_path):
+    folder = tmp_path / "site"
+    shutil.copytree(FIXTURE.parent / "hugo-blog", folder)
+    (folder / "static").mkdir(exist_ok=True)
+    (folder / "static" / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
+    (folder / "static" / "favicon.ico").write_bytes(b"\x00\x00\x01\x00")
+    client = make_app(folder).test_client()
+    assert client.get("/robots.txt").data == b"User-agent: *\nDisallow: /private/\n"
+    assert client.get("/favicon.ico").data == b"\x00\x00\x01\x00"
+    assert client.get("/sitemap.xml").status_code == 200  # what the site does not have is still generated
