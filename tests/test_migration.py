@@ -22,6 +22,7 @@ from lxml import etree
 from feedsvc.hugo import languages
 from feedsvc.reader import read_site
 from feedsvc.sitekind import detect
+from feedsvc.sitelinks import links_of, site_path
 
 from .conftest import make_app
 from .generators import FIXTURES, HUGO_SITE, JEKYLL_SITE, build_hugo, build_jekyll, copy_site
@@ -232,3 +233,25 @@ def test_trailing_slash_has_one_canonical_form(hugo):
     assert hugo.client.get("/2021/03/first-post/").status_code == 200
     moved = hugo.client.get("/2021/03/first-post")
     assert (moved.status_code, moved.headers["Location"]) == (301, f"{hugo.base}/2021/03/first-post/")
+
+
+def test_links_in_feeds_are_absolute_and_reach_the_site_or_are_noted_by_check(built):
+    """Images and links of posts resolve on feedsvc (bundle images, static files); what does not, check lists."""
+    atom = etree.fromstring(built.client.get("/feed.atom").data)
+    linked = set()
+    for content in atom.iter(f"{ATOM}content"):
+        for link in links_of(content.text or ""):
+            assert urlsplit(link).scheme in ("http", "https", "mailto"), link  # absolute, for any reader
+            path = site_path(link, built.base)
+            if path is not None:
+                linked.add(path)
+    broken = {path for path in linked if built.client.get(path).status_code not in (200, 301)}
+    result = built.client.application.test_cli_runner().invoke(args=["check", str(built.site)])
+    noted = set(re.findall(r"resolves to nothing on this site \((.*)\)$", result.output, re.M))
+    assert broken == noted
+    if built.site.name == HUGO_SITE.name:
+        assert f"{built.base}/2021/05/a-bundle/images/photo.png" in {built.base + p for p in linked}
+        assert broken == {"/no/such/page/"}
+    if built.site.name == JEKYLL_SITE.name:
+        assert {"/images/photo.png", "/files/notes.txt", "/assets/css/style.css"} <= linked
+        assert broken == {"/missing/page.html"}
