@@ -39,10 +39,15 @@ def feed_redirects(content: Content) -> dict[str, str]:
             for taxonomy in ("tags", "categories"):
                 moves.setdefault(rss_path(taxonomy, name), f"/tags/{slug}/feed.rss")
     elif kind == "jekyll":
-        moves[feed_path()] = "/feed.atom"
+        # jekyll-feed's settings (`feed:` in _config.yml) may move its feeds.
+        settings = content.site.config.get("feed")
+        settings = settings if isinstance(settings, dict) else {}
+        moves["/" + str(settings.get("path") or feed_path()).lstrip("/")] = "/feed.atom"
+        by_tag = settings.get("tags")
+        tag_folder = str(by_tag.get("path") or "/feed/by_tag/") if isinstance(by_tag, dict) else "/feed/by_tag/"
         for slug, name in tags.items():
             moves.setdefault(feed_path(name), f"/tags/{slug}/feed.atom")
-            moves.setdefault(f"/feed/by_tag/{name}.xml", f"/tags/{slug}/feed.atom")
+            moves.setdefault("/" + f"{tag_folder.strip('/')}/{name}.xml".lstrip("/"), f"/tags/{slug}/feed.atom")
     return moves
 
 

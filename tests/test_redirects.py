@@ -176,3 +176,19 @@ def test_hugo_list_pages_move_to_the_nearest_page(catalog):
     for old, new in moves.items():
         status, headers, _ = request(catalog, old)
         assert (status, headers.get("Location")) == ("301 Moved Permanently", BASE + new), old
+
+
+@pytest.mark.parametrize(
+    ("feed", "moves"),
+    [
+        (None, {"/feed.xml": "/feed.atom", "/feed/engines.xml": "/tags/engines/feed.atom"}),
+        ({"path": "atom.xml", "tags": {"path": "/tags-feed/"}}, {"/atom.xml": "/feed.atom"}),
+        ({"tags": {"path": "/tags-feed/"}}, {"/tags-feed/engines.xml": "/tags/engines/feed.atom"}),
+        ({"tags": True}, {"/feed/by_tag/Zürich.xml": "/tags/zürich/feed.atom"}),
+    ],
+)
+def test_jekyll_feed_urls_follow_its_settings(content, feed, moves):
+    config = {"feed": feed} if feed is not None else {}
+    jekyll = replace(content, site=replace(content.site, kind="jekyll", config=config))
+    redirects = feed_redirects(jekyll)
+    assert moves.items() <= redirects.items()
