@@ -12,19 +12,19 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
 from . import assets, pages
-from .documents import FeedDoc, feed_docs
+from .documents import FeedDoc
 from .formats import FORMATS, render_feed
 from .http import Resource, prepare
 from .limits import Refused, read_file
 from .model import Content, Publishing
-from .pagelist import page_specs
 from .redirects import render_redirect, toggle_slash
 from .responses import FEED_HEADERS, HTML, HTML_HEADERS, cache_control
+from .routes import Routes
 from .siteurls import SiteUrls
 
 log = logging.getLogger(__name__)
@@ -41,26 +41,28 @@ class Catalog:
     archive page cannot grow a worker without limit.
     """
 
-    def __init__(self, content: Content, pub: Publishing, budget: int, extras: SiteUrls | None = None):
+    def __init__(
+        self,
+        content: Content,
+        pub: Publishing,
+        budget: int,
+        extras: SiteUrls | None = None,
+        routes: Routes | None = None,
+    ):
         self.content, self.pub, self.budget = content, pub, budget
         # A generator site's own files and old URLs (siteurls.py); none for feedsvc's layout.
         self.extras = extras or SiteUrls()
-        self.docs = feed_docs(content)
-        self._builders: dict[str, Callable[[], Resource]] = {}
+        # Which document each path is, found on request (routes.py); shared by a content version's catalogs.
+        self.routes = routes or Routes(content)
+        self._builders = _Builders(self, self.routes)
         self._pinned: dict[str, Resource] = {}
         self._recent: OrderedDict[str, Resource] = OrderedDict()
         self._recent_bytes = 0
         self._derived: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
-        for doc in self.docs:
-            for fmt in FORMATS:
-                self._builders[doc.path(fmt)] = partial(self._feed, doc, fmt)
-        specs = page_specs(content)
-        for spec in specs:
-            self._builders[spec.path] = partial(self._page, spec)
-        for path, (media_type, build) in pages.site_files(content.site, specs).items():
+        for path, (media_type, build) in pages.site_files(content.site, self.routes.pagelist.sitemap()).items():
             if self.extras.file_at(path) is None:  # a site's own robots.txt or favicon wins
-                self._builders[path] = partial(self._generated, build, media_type)
+                self._builders.files[path] = partial(self._generated, build, media_type)
         self._errors: dict[tuple[int, str, str], bytes] = {}
 
     def get(self, path: str) -> Resource | None:
@@ -126,6 +128,19 @@ class Catalog:
     def paths(self) -> list[str]:
         """Every path in the catalog."""
         return list(self._builders)
+
+    def size(self) -> int:
+        """How many paths the catalog has (without listing them)."""
+        return len(self._builders)
+
+    @property
+    def docs(self) -> Iterator[FeedDoc]:
+        """Every feed document, made as it is iterated."""
+        return self.routes.docs()
+
+    def current_docs(self) -> Iterator[FeedDoc]:
+        """The current document of every feed."""
+        return self.routes.current_docs()
 
     def warm(self, paths: list[str] | None = None) -> None:
         """Build resources now (all, or those at ``paths``) and keep them, so no request waits."""
@@ -194,3 +209,27 @@ class Catalog:
     def _generated(self, build: Callable[[Publishing], bytes], media_type: str) -> Resource:
         headers = [("Cache-Control", cache_control(self.pub)), ("X-Content-Type-Options", "nosniff")]
         return prepare(build(self.pub), media_type, headers=headers)
+
+
+class _Builders(Mapping[str, Callable[[], Resource]]):
+    """Each path's builder, made when the path is looked up (a mapping over ``Routes``)."""
+
+    def __init__(self, catalog: Catalog, routes: Routes):
+        self.catalog, self.routes = catalog, routes
+        self.files: dict[str, Callable[[], Resource]] = {}  # style sheet, robots.txt, sitemaps, icons
+
+    def __getitem__(self, path: str) -> Callable[[], Resource]:
+        found = self.routes.feed(path)
+        if found is not None:
+            return partial(self.catalog._feed, *found)
+        spec = self.routes.page(path)
+        if spec is not None:
+            return partial(self.catalog._page, spec)
+        return self.files[path]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.routes.paths()
+        yield from self.files
+
+    def __len__(self) -> int:
+        return len(self.routes) + len(self.files)

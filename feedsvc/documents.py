@@ -55,14 +55,29 @@ class FeedDoc:
         return self.page > 0
 
 
+def page_count(feed: FeedDoc, size: int) -> int:
+    """How many archive pages ``feed`` has besides its current document."""
+    return -(-max(0, len(feed.entries) - size) // size)
+
+
+def page_of(feed: FeedDoc, size: int, number: int) -> FeedDoc | None:
+    """Document ``number`` of ``feed`` (0: the current one), or None if there is no such page.
+
+    Older entries are numbered from the oldest, ``size`` to a page, so a full page never changes.
+    """
+    pages = page_count(feed, size)
+    if number == 0:
+        return replace(feed, entries=feed.entries[:size], page=0, pages=pages)
+    if not 1 <= number <= pages:
+        return None
+    older = len(feed.entries) - size
+    entries = feed.entries[size + max(0, older - number * size) : size + older - (number - 1) * size]
+    return replace(feed, entries=entries, page=number, pages=pages, full=len(entries) == size)
+
+
 def paginate(feed: FeedDoc, size: int) -> list[FeedDoc]:
     """Split ``feed``'s newest-first entries into the current document and its archive pages."""
-    archived = list(reversed(feed.entries[size:]))  # oldest first, so page 1 never changes
-    pages = [tuple(reversed(archived[start : start + size])) for start in range(0, len(archived), size)]
-    docs = [replace(feed, entries=feed.entries[:size], page=0, pages=len(pages))]
-    for number, entries in enumerate(pages, start=1):
-        docs.append(replace(feed, entries=entries, page=number, pages=len(pages), full=len(entries) == size))
-    return docs
+    return [doc for number in range(page_count(feed, size) + 1) if (doc := page_of(feed, size, number))]
 
 
 def tags_of(content: Content) -> dict[str, str]:
@@ -88,42 +103,50 @@ def group_entries(content: Content) -> tuple[dict[str, list[Entry]], dict[str, l
 
 def feed_docs(content: Content) -> list[FeedDoc]:
     """Every feed document the service offers, current documents first."""
-    site, size = content.site, content.site.feed_length
+    size = content.site.feed_length
+    return [doc for feed in feeds_of(content) for doc in paginate(feed, size)]
+
+
+def feeds_of(content: Content) -> list[FeedDoc]:
+    """Every feed, whole (all its entries, not yet paged): the site's, each author's, tag's and section's."""
+    site = content.site
     by_author, by_tag = group_entries(content)
     names = tags_of(content)
-    site_feed = FeedDoc(prefix="", title=site.title, subtitle=site.description, alternate="/", entries=content.entries)
-    docs = paginate(site_feed, size)
+    feeds = [FeedDoc(prefix="", title=site.title, subtitle=site.description, alternate="/", entries=content.entries)]
     for slug, author in sorted(content.authors.items()):
-        author_feed = FeedDoc(
-            prefix=author.path,
-            title=f"{author.name} – {site.title}",
-            subtitle=f"Articles by {author.name}, and their bio.",
-            alternate=author.path,
-            entries=tuple(by_author[slug]),
-            author=author,
+        feeds.append(
+            FeedDoc(
+                prefix=author.path,
+                title=f"{author.name} – {site.title}",
+                subtitle=f"Articles by {author.name}, and their bio.",
+                alternate=author.path,
+                entries=tuple(by_author[slug]),
+                author=author,
+            )
         )
-        docs += paginate(author_feed, size)
     for slug, entries in by_tag.items():
-        tag_feed = FeedDoc(
-            prefix=f"/tags/{slug}",
-            title=f"{names[slug]} – {site.title}",
-            subtitle=f"Entries filed under {names[slug]}.",
-            alternate=f"/tags/{slug}",
-            entries=tuple(entries),
+        feeds.append(
+            FeedDoc(
+                prefix=f"/tags/{slug}",
+                title=f"{names[slug]} – {site.title}",
+                subtitle=f"Entries filed under {names[slug]}.",
+                alternate=f"/tags/{slug}",
+                entries=tuple(entries),
+            )
         )
-        docs += paginate(tag_feed, size)
     for section, entries in sections_of(content).items():
         # A Hugo section had its own feed (/posts/index.xml); its subscribers keep exactly those entries.
         name = section.replace("-", " ").capitalize()
-        section_feed = FeedDoc(
-            prefix=f"/{section}",
-            title=f"{name} – {site.title}",
-            subtitle=f"Entries in {name}.",
-            alternate="/",
-            entries=tuple(entries),
+        feeds.append(
+            FeedDoc(
+                prefix=f"/{section}",
+                title=f"{name} – {site.title}",
+                subtitle=f"Entries in {name}.",
+                alternate="/",
+                entries=tuple(entries),
+            )
         )
-        docs += paginate(section_feed, size)
-    return docs
+    return feeds
 
 
 def sections_of(content: Content) -> dict[str, list[Entry]]:

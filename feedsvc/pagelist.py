@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
+from typing import NamedTuple
 
 from . import preview
 from .documents import group_entries, tags_of
@@ -11,92 +13,137 @@ from .pages import PAGE_SIZE, FeedLink, PageSpec, Scope, feed_links, newest
 from .urls import tag_slug
 
 
-def page_specs(content: Content) -> list[PageSpec]:
-    """Every HTML page of the site, with the feeds it offers for autodiscovery and following."""
-    site = content.site
-    by_author, by_tag = group_entries(content)
-    names = tags_of(content)
-    site_scope = Scope(site.title, "/", "")
-    author_scopes = {slug: Scope(a.name, a.path, a.path) for slug, a in content.authors.items()}
-    tag_scopes = {slug: Scope(name, f"/tags/{slug}", f"/tags/{slug}") for slug, name in names.items()}
-    articles = [entry for entry in content.entries if entry.kind == "article"]
-    specs = listing_pages(
-        "/",
-        "home.html",
-        site.title,
-        site.description,
-        articles,
-        alternates(site_scope),
-        (site_scope,),
-        {"authors": sorted(content.authors.values(), key=lambda a: a.name)},
-    )
-    for index, entry in enumerate(articles):
+class PageList:
+    """Every HTML page of one content version.
+
+    The listing, author, tag and /feeds pages are made up front (``specs``); an
+    article's page is made when asked for (``article``): a large archive has a
+    hundred thousand of them, and most are not asked for between two reloads.
+    """
+
+    def __init__(self, content: Content):
+        site = content.site
+        by_author, by_tag = group_entries(content)
+        names = tags_of(content)
+        self.content = content
+        self.site_scope = Scope(site.title, "/", "")
+        self.author_scopes = {slug: Scope(a.name, a.path, a.path) for slug, a in content.authors.items()}
+        self.tag_scopes = {slug: Scope(name, f"/tags/{slug}", f"/tags/{slug}") for slug, name in names.items()}
+        self.articles = [entry for entry in content.entries if entry.kind == "article"]
+        self.positions = {entry.path: index for index, entry in enumerate(self.articles)}
+        self.specs = self._listings(by_author, by_tag, names)
+
+    def article(self, path: str) -> PageSpec | None:
+        """The page of the article at ``path``, if there is one."""
+        index = self.positions.get(path)
+        if index is None:
+            return None
+        entry, articles = self.articles[index], self.articles
         scopes = (
-            *(author_scopes[a.slug] for a in entry.authors),
-            *(tag_scopes[tag_slug(name)] for name in entry.categories[:1]),
-            site_scope,
+            *(self.author_scopes[a.slug] for a in entry.authors),
+            *(self.tag_scopes[tag_slug(name)] for name in entry.categories[:1]),
+            self.site_scope,
         )
         context = {
             "entry": entry,
-            "bios": [content.bios.get(a.slug) for a in entry.authors],
+            "bios": [self.content.bios.get(a.slug) for a in entry.authors],
             "newer": articles[index - 1] if index > 0 else None,
             "older": articles[index + 1] if index + 1 < len(articles) else None,
         }
-        specs.append(
-            PageSpec(
-                entry.path,
-                "article.html",
-                entry.title,
-                "",  # the template uses the summary, rendered only then
-                [f for scope in scopes for f in alternates(scope)],
-                context,
-                partial(preview.article_preview, entry=entry),
-                scopes,
-                entry.updated,
-            )
-        )
-    for slug, author in content.authors.items():
-        bio = content.bios.get(slug)  # an author file without a date has no bio entry
-        written = [e for e in by_author[slug] if e.kind == "article"]
-        specs.append(
-            PageSpec(
-                author.path,
-                "author.html",
-                author.name,
-                f"{author.name}: biography and articles.",
-                alternates(site_scope) + alternates(author_scopes[slug]),
-                {"author": author, "bio": bio, "articles": written},
-                partial(preview.author_preview, author=author, bio=bio),
-                (author_scopes[slug],),
-                newest([*([bio] if bio else []), *written]),
-            )
-        )
-    for slug, name in names.items():
-        specs += listing_pages(
-            f"/tags/{slug}",
-            "tag.html",
-            name,
-            f"Articles and profiles filed under {name}.",
-            by_tag[slug],
-            alternates(site_scope) + alternates(tag_scopes[slug]),
-            (tag_scopes[slug],),
-            {},
-        )
-    scopes = (site_scope, *(author_scopes[s] for s, _ in sorted(content.authors.items())), *tag_scopes.values())
-    description = f"Follow {site.title} in a feed reader: new articles come to you."
-    specs.append(
-        PageSpec(
-            "/feeds",
-            "feeds.html",
-            "Follow us",
-            description,
-            alternates(site_scope),
-            {"groups": [(scope, feed_links(scope.prefix, scope.name)) for scope in scopes]},
-            partial(preview.website_preview, path="/feeds", title="Follow us", description=description),
+        return PageSpec(
+            entry.path,
+            "article.html",
+            entry.title,
+            "",  # the template uses the summary, rendered only then
+            [f for scope in scopes for f in alternates(scope)],
+            context,
+            partial(preview.article_preview, entry=entry),
             scopes,
+            entry.updated,
         )
-    )
-    return specs
+
+    def all(self) -> list[PageSpec]:
+        """Every page, in site order: the home listing, articles, authors, tags, /feeds."""
+        home = sum(1 for spec in self.specs if spec.template == "home.html")
+        articles = [self.article(entry.path) for entry in self.articles]
+        return [*self.specs[:home], *(spec for spec in articles if spec), *self.specs[home:]]
+
+    def sitemap(self) -> list[Listed]:
+        """Every page's path and last change, for the sitemap."""
+        home = sum(1 for spec in self.specs if spec.template == "home.html")
+        listed = [Listed(spec.path, spec.lastmod) for spec in self.specs]
+        return [*listed[:home], *(Listed(entry.path, entry.updated) for entry in self.articles), *listed[home:]]
+
+    def _listings(self, by_author, by_tag, names) -> list[PageSpec]:
+        content, site, site_scope = self.content, self.content.site, self.site_scope
+        specs = listing_pages(
+            "/",
+            "home.html",
+            site.title,
+            site.description,
+            self.articles,
+            alternates(site_scope),
+            (site_scope,),
+            {"authors": sorted(content.authors.values(), key=lambda a: a.name)},
+        )
+        for slug, author in content.authors.items():
+            bio = content.bios.get(slug)  # an author file without a date has no bio entry
+            written = [e for e in by_author[slug] if e.kind == "article"]
+            specs.append(
+                PageSpec(
+                    author.path,
+                    "author.html",
+                    author.name,
+                    f"{author.name}: biography and articles.",
+                    alternates(site_scope) + alternates(self.author_scopes[slug]),
+                    {"author": author, "bio": bio, "articles": written},
+                    partial(preview.author_preview, author=author, bio=bio),
+                    (self.author_scopes[slug],),
+                    newest([*([bio] if bio else []), *written]),
+                )
+            )
+        for slug, name in names.items():
+            specs += listing_pages(
+                f"/tags/{slug}",
+                "tag.html",
+                name,
+                f"Articles and profiles filed under {name}.",
+                by_tag[slug],
+                alternates(site_scope) + alternates(self.tag_scopes[slug]),
+                (self.tag_scopes[slug],),
+                {},
+            )
+        scopes = (
+            site_scope,
+            *(self.author_scopes[s] for s, _ in sorted(content.authors.items())),
+            *self.tag_scopes.values(),
+        )
+        description = f"Follow {site.title} in a feed reader: new articles come to you."
+        specs.append(
+            PageSpec(
+                "/feeds",
+                "feeds.html",
+                "Follow us",
+                description,
+                alternates(site_scope),
+                {"groups": [(scope, feed_links(scope.prefix, scope.name)) for scope in scopes]},
+                partial(preview.website_preview, path="/feeds", title="Follow us", description=description),
+                scopes,
+            )
+        )
+        return specs
+
+
+class Listed(NamedTuple):
+    """A page as the sitemap lists it."""
+
+    path: str
+    lastmod: datetime | None
+
+
+def page_specs(content: Content) -> list[PageSpec]:
+    """Every HTML page of the site, with the feeds it offers for autodiscovery and following."""
+    return PageList(content).all()
 
 
 def alternates(scope: Scope) -> list[FeedLink]:

@@ -8,11 +8,12 @@ sitemap and favicon bytes in ``webfiles.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from importlib.resources import files
+from typing import Protocol
 
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup, escape
@@ -182,7 +183,17 @@ SiteFile = tuple[str, Callable[[Publishing], bytes]]
 XML = "application/xml; charset=utf-8"
 
 
-def site_files(site: Site, specs: list[PageSpec]) -> dict[str, SiteFile]:
+class Listable(Protocol):
+    """A page as the sitemap needs it (a ``PageSpec``, or ``pagelist.Listed``)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def lastmod(self) -> datetime | None: ...
+
+
+def site_files(site: Site, specs: Sequence[Listable]) -> dict[str, SiteFile]:
     """The files beside the pages, each as (media type, builder from the publishing settings)."""
     chunks = [specs[i : i + webfiles.SITEMAP_LIMIT] for i in range(0, len(specs), webfiles.SITEMAP_LIMIT)]
     result: dict[str, SiteFile] = {
@@ -208,7 +219,7 @@ def sitemap_index(names: list[str], pub: Publishing) -> bytes:
     return webfiles.sitemap_index_xml([pub.url(name) for name in names])
 
 
-def _sitemap(specs: list[PageSpec], pub: Publishing) -> bytes:
+def _sitemap(specs: Sequence[Listable], pub: Publishing) -> bytes:
     return webfiles.sitemap_xml([webfiles.SitemapURL(pub.url(s.path), s.lastmod) for s in specs])
 
 

@@ -131,7 +131,7 @@ class Service:
     def _build_whole(self, catalog: Catalog) -> bool:
         """Whether to build every document at start-up (FEEDSVC_WARM)."""
         if self.settings.warm == "auto":
-            return len(catalog.paths()) <= AUTO_WARM_LIMIT
+            return catalog.size() <= AUTO_WARM_LIMIT
         return self.settings.warm == "all"
 
     @property
@@ -145,8 +145,13 @@ class Service:
             with self._lock:
                 if self.content is None:
                     raise RuntimeError("no content loaded yet: reload() first")
+                default = self._catalogs.get(self.default_base)
                 catalog = self._catalogs.get(base) or Catalog(
-                    self.content, replace(self.pub, base_url=base), self.settings.cache_bytes, self.extras
+                    self.content,
+                    replace(self.pub, base_url=base),
+                    self.settings.cache_bytes,
+                    self.extras,
+                    default.routes if default is not None else None,  # the same documents, other links
                 )
                 self._catalogs[base] = catalog
                 while len(self._catalogs) > MAX_BASES:

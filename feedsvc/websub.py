@@ -37,9 +37,7 @@ log = logging.getLogger(__name__)
 def topics(catalog) -> dict[str, str]:
     """Map each current feed URL (the WebSub topic) to a fingerprint of what it holds."""
     result = {}
-    for doc in catalog.docs:
-        if doc.is_archive:
-            continue
+    for doc in catalog.current_docs():
         fingerprint = hashlib.sha256(repr((doc.title, doc.subtitle, doc.entries)).encode()).hexdigest()[:16]
         for fmt in FORMATS:
             result[catalog.pub.url(doc.path(fmt))] = fingerprint
