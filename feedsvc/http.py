@@ -18,7 +18,7 @@ from functools import lru_cache
 import brotli
 from werkzeug.http import parse_accept_header, parse_date, parse_etags
 
-from .urls import http_date
+from .dates import http_date
 
 ENCODINGS = ("br", "gzip")  # server preference when a client accepts several equally
 # Compressing tiny bodies costs more than it saves.

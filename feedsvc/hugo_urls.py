@@ -15,10 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# Go's time.Weekday and time.Month names, locale-free as in Hugo.
-_MONTHS: tuple[str, ...] = ("January", "February", "March", "April", "May", "June", "July", "August")
-_MONTHS += ("September", "October", "November", "December")
-_WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+from .dates import month_name, weekday_name
+
 _ATTRIBUTE = re.compile(r":(\w+)(\[.+?\])?")
 _ALLOWED = set("./\\_#+~-@")
 _HEX = set("0123456789abcdefABCDEF")
@@ -96,10 +94,10 @@ def _expand(pattern: str, page: HugoPage, rules: HugoRules) -> str:
         named = {
             "year": str(date.year),
             "month": f"{date.month:02d}",
-            "monthname": _MONTHS[date.month - 1],
+            "monthname": month_name(date),  # Go's time.Month names: English, as in Hugo
             "day": f"{date.day:02d}",
             "weekday": str(date.isoweekday() % 7),
-            "weekdayname": _WEEKDAYS[date.isoweekday() % 7],
+            "weekdayname": weekday_name(date),
             "yearday": str(date.timetuple().tm_yday),
             "section": section_of(page.source),
             "title": sanitize(page.title, lower=rules.lower),

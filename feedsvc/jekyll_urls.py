@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from .dates import month_name, weekday_name
+
 # configuration.rb STYLE_TO_PERMALINK: the built-in styles a `permalink:` may name.
 STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -111,14 +113,14 @@ def placeholders(post: JekyllPost) -> dict[str, str]:
         "second": date.strftime("%S"),
         "i_day": str(date.day),
         "i_month": str(date.month),
-        "short_month": date.strftime("%b"),
-        "long_month": date.strftime("%B"),
+        "short_month": month_name(date)[:3],  # Ruby's strftime names are English in any locale
+        "long_month": month_name(date),
         "short_year": date.strftime("%y"),
         "w_year": date.strftime("%G"),
         "week": date.strftime("%V"),
         "w_day": date.strftime("%u"),
-        "short_day": date.strftime("%a"),
-        "long_day": date.strftime("%A"),
+        "short_day": weekday_name(date)[:3],
+        "long_day": weekday_name(date),
         "y_day": date.strftime("%j"),
     }
 

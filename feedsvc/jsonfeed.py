@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from .dates import rfc3339
 from .documents import FeedDoc
 from .model import Author, Entry, Publishing, Site
 from .sanitise import absolutize
-from .urls import rfc3339
 
 VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPE = "application/feed+json"

@@ -19,32 +19,14 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
 from . import preview, webfiles
+from .dates import long_date
 from .follow import RECOMMENDED, follow
 from .formats import FORMATS
 from .markup import typographic
 from .model import Entry, Publishing, Site
 from .urls import tag_slug
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 PAGE_SIZE = 20  # entries per listing page (home, tags); the rest on /page/2, /page/3...
-
-
-def long_date(moment: datetime) -> str:
-    """Format a date for people, the same in every locale: "5 July 2011"."""
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def tag_path(name: str) -> str:

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from .dates import rfc3339
 from .model import Author, Entry, Publishing, Site
-from .urls import rfc3339
 
 
 @dataclass(frozen=True)

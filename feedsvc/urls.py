@@ -1,11 +1,10 @@
-"""Small pure helpers for identifiers, slugs, URLs and dates."""
+"""Small pure helpers for identifiers, slugs and URLs (dates are ``dates.py``'s)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
-from email.utils import format_datetime
+from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
@@ -59,18 +58,3 @@ def normalize_base_url(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ValueError(f"not an http(s) base URL: {value!r}")
     return value.strip().rstrip("/")
-
-
-def rfc3339(moment: datetime) -> str:
-    """Format an aware datetime as RFC 3339 (Atom, JSON Feed), e.g. 2011-07-05T00:00:00+01:00."""
-    return moment.isoformat(timespec="seconds")
-
-
-def rfc822(moment: datetime) -> str:
-    """Format an aware datetime as RFC 822 with a 4-digit year (RSS), in English, locale-free."""
-    return format_datetime(moment)
-
-
-def http_date(moment: datetime) -> str:
-    """Format an aware datetime as an HTTP-date (RFC 9110 5.6.7), always in GMT."""
-    return format_datetime(moment.astimezone(UTC), usegmt=True)
