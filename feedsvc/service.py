@@ -9,7 +9,6 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
 from typing import NamedTuple
 
 from .catalog import Catalog
@@ -88,9 +87,14 @@ class Service:
 
     def _read(self) -> Content:
         """Read through the content index; without it if the state folder cannot hold one."""
-        read = partial(read_content, self.content_dir, render=False, max_file_bytes=self.settings.max_file_bytes)
+
+        def read(index: ContentIndex | None = None) -> Content:
+            return read_content(
+                self.content_dir, render=False, max_file_bytes=self.settings.max_file_bytes, index=index
+            )
+
         try:
-            content = read(index=self.index)
+            content = read(self.index)
         except (OSError, sqlite3.Error) as exc:
             self.state_problem = f"cannot keep the content index in {self.settings.state_folder}: {exc}"
             log.error("%s; reading every file instead", self.state_problem)
