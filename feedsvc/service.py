@@ -108,10 +108,13 @@ class Service:
         return prepared is not None and self.switch(content, prepared)
 
     def prepare(self, content: Content) -> Prepared | None:
-        """Build the default catalog of ``content`` and warm it, without serving it (None: already served)."""
-        if self.content is not None and content.version == self.content.version:
-            return None
+        """Build the default catalog of ``content`` and warm it, without serving it (None: already served).
+
+        The same content version is served anew when the site's own files changed.
+        """
         extras = site_urls(self.content_dir, content)
+        if self.content is not None and content.version == self.content.version and extras == self.extras:
+            return None
         catalog = Catalog(content, self.pub, self.settings.cache_bytes, extras)
         # The home page and the site feeds are what pollers ask for first; requests
         # keep getting the current version until these are built.

@@ -7,6 +7,7 @@ Worked out once per content version (``site_urls``) and handed to every
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,9 @@ class SiteUrls:
     root: str = ""
     files: dict[str, str] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)
+    # Changes when a file is added, removed or rewritten, so a reload serves the new bytes even
+    # if no post changed (file times only decide whether to rebuild, never what is sent).
+    stamp: str = ""
 
     def file_at(self, path: str) -> str | None:
         """The real path of the file published at ``path`` (``/x/`` serves ``/x/index.html``), if any.
@@ -68,4 +72,16 @@ def site_urls(folder: Path, content: Content) -> SiteUrls:
     else:
         return SiteUrls()
     redirects = {**list_redirects(content), **feed_redirects(content), **entry_redirects(content)}
-    return SiteUrls(str(folder), files, redirects)
+    return SiteUrls(str(folder), files, redirects, _stamp(folder, files))
+
+
+def _stamp(folder: Path, files: dict[str, str]) -> str:
+    """A digest of each published file's name, size and modification time."""
+    digest = hashlib.sha256()
+    for url, relative in sorted(files.items()):
+        try:
+            info = os.stat(folder / relative)
+        except OSError:
+            continue
+        digest.update(f"{url}\0{relative}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]

@@ -15,7 +15,8 @@ from feedsvc.redirects import entry_redirects, feed_redirects, list_redirects, t
 from feedsvc.settings import Settings
 from feedsvc.siteurls import SiteUrls
 
-from .conftest import FIXTURE
+from .conftest import FIXTURE, make_app
+from .generators import HUGO_SITE, copy_site
 
 BASE = "https://example.org/blog"
 
@@ -192,3 +193,17 @@ def test_jekyll_feed_urls_follow_its_settings(content, feed, moves):
     jekyll = replace(content, site=replace(content.site, kind="jekyll", config=config))
     redirects = feed_redirects(jekyll)
     assert moves.items() <= redirects.items()
+
+
+def test_a_reload_serves_changed_site_files_even_when_no_post_changed(tmp_path):
+    site = copy_site(HUGO_SITE, tmp_path)
+    app = make_app(site, SITE_URL="https://hugo.example.org/blog")
+    client, service = app.test_client(), app.extensions["feedsvc"]
+    logo = site / "static" / "images" / "logo.svg"
+    assert client.get("/images/logo.svg").data == logo.read_bytes()
+    assert service.reload() is False  # nothing changed
+    logo.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    (site / "static" / "new.txt").write_text("new\n")
+    assert service.reload() is True
+    assert client.get("/images/logo.svg").data == logo.read_bytes()
+    assert client.get("/new.txt").data == b"new\n"
