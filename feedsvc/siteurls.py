@@ -37,14 +37,18 @@ class SiteUrls:
         relative = self.files.get(path)
         if relative is None and path.endswith("/"):
             relative = self.files.get(path + "index.html")
-        return None if relative is None else safe_path(Path(self.root), relative)
+        if relative is None or _server_config(relative):
+            return None
+        return safe_path(Path(self.root), relative)
 
     def unserved(self) -> list[Problem]:
         """A note for each file the generator would publish and feedsvc will not, saying why."""
         notes = []
         for url, relative in self.files.items():
             real = safe_path(Path(self.root), relative)
-            if real is None:
+            if _server_config(relative):
+                why = "web server settings (.htaccess, .htpasswd) are never served, as Apache keeps them private"
+            elif real is None:
                 why = "leads outside the site folder or is not a regular file"
             elif os.path.getsize(real) > MAX_BYTES:
                 why = f"is over the {MAX_BYTES // 2**20} MB limit for site files; serve it from a file host"
@@ -53,6 +57,10 @@ class SiteUrls:
             where = f"{Path(self.root).name}/{relative}"
             notes.append(Problem(path=where, line=1, message=f"not served at {url}: {why}", severity="note"))
         return notes
+
+
+def _server_config(relative: str) -> bool:
+    return os.path.basename(relative).startswith(".ht")
 
 
 def _list(value) -> list[str]:
