@@ -150,6 +150,9 @@ def _body(f: _Fields, text: str, site: Site, layout: Layout, render: bool) -> tu
             lead, _, rest = text.partition(divider)
             text = lead + rest
             break
+    else:
+        if layout.kind == "jekyll" and (separator or site.excerpt_separator):
+            lead = text  # Jekyll: without its separator, the excerpt is the whole post
     words = site.summary_words if layout.kind == "hugo" else 0
     body = Markdown(text, lead=lead, summary_words=words, is_html=f.source.endswith(".html"), language=site.language)
     # Rendering is the slow part: the service only checks that there is text and

@@ -157,7 +157,12 @@ def _render(source: str, is_html: bool = False, quotes: tuple[str, ...] = ()) ->
 def _first_paragraph(tokens) -> str:
     for opening, inline in zip(tokens, tokens[1:], strict=False):
         if opening.type == "paragraph_open" and not opening.hidden and inline.children is not None:
-            parts = [child.content if child.type != "softbreak" else " " for child in inline.children]
+            # Raw inline HTML (<em>, <!--more-->) is markup, not text: a summary is plain text.
+            parts = [
+                " " if child.type == "softbreak" else child.content
+                for child in inline.children
+                if child.type != "html_inline"
+            ]
             return " ".join("".join(parts).split())
     return ""
 

@@ -113,4 +113,4 @@ KEYS = Keys(
     summary=("summary", "description"),
 )
 
-LAYOUT = Layout(kind="feedsvc", read_site=read_site, files=files, keys=KEYS)
+LAYOUT = Layout(kind="feedsvc", read_site=read_site, files=files, keys=KEYS, more=("<!--more-->",))

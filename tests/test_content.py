@@ -224,3 +224,40 @@ def test_local_mean_time_offsets_become_utc():
 
     parsed = moment("1847-01-01", ZoneInfo("Europe/London"))
     assert parsed.isoformat() == "1847-01-01T00:01:15+00:00"
+
+
+def test_an_unknown_site_setting_is_a_note_not_a_stop(content_copy):
+    site = content_copy / "site.yaml"
+    site.write_text(site.read_text() + "theme: dark\n")
+    content = read_content(content_copy)
+    assert content.errors == ()
+    assert "content/site.yaml:1: note: unknown setting 'theme' is ignored" in [str(n) for n in content.notes]
+
+
+def test_check_says_what_the_sanitiser_removed(content_copy):
+    (content_copy / "articles" / "unsafe.md").write_text(
+        "---\ntitle: T\ndate: 2021-01-01\n---\nText <span onclick='x()'>here</span>.\n\n"
+        '<script>alert(1)</script>\n\n<iframe src="https://evil.example/x"></iframe>\n\n'
+        '<iframe src="https://www.youtube.com/embed/abc"></iframe>\n'
+    )
+    content = read_content(content_copy, render=True)
+    notes = [note.message for note in content.notes if "unsafe.md" in note.path]
+    assert "the sanitiser removed <script>" in notes
+    assert "the sanitiser removed onclick attribute of <span>" in notes
+    assert any("iframe from https://evil.example/x" in note for note in notes)
+    html = next(e for e in content.entries if e.slug == "unsafe").content_html
+    assert 'src="https://www.youtube-nocookie.com/embed/abc"' in html and "evil" not in html
+
+
+@pytest.mark.parametrize("suffix", [".markdown", ".mdown", ".html"])
+def test_every_text_suffix_is_read(content_copy, suffix):
+    (content_copy / "articles" / f"other{suffix}").write_text("---\ntitle: T\ndate: 2021-01-01\n---\n<p>Body.</p>\n")
+    assert "other" in {entry.slug for entry in read_content(content_copy).entries}
+
+
+def test_nothing_is_skipped_silently(content_copy):
+    (content_copy / "articles" / "notes.txt").write_text("stray")
+    (content_copy / "README.md").write_text("# readme")
+    notes = [str(note) for note in read_content(content_copy).notes]
+    assert any(note.startswith("content/articles/notes.txt:1: note: not an article or author") for note in notes)
+    assert any(note.startswith("content/README.md:1: note: not an article or author") for note in notes)
