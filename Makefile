@@ -60,11 +60,11 @@ bench-pages: $(STAMP)
 	npm ci --prefix bench/lighthouse --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m bench.lighthouse
 
-# Load test (bench/loadtest.py): the Procfile's server under wrk for 60 s, 64 connections, a mix of
+# Load test (python -m bench.loadtest): the Procfile's server under wrk for 60 s, 64 connections, a mix of
 # feeds, pages, encodings and conditional polls; fails on any error or >10% memory growth.
 # LOADTEST_DURATION and LOADTEST_CONNECTIONS override the defaults.
 loadtest: $(STAMP)
-	$(BIN)/python bench/loadtest.py
+	$(BIN)/python -m bench.loadtest
 
 # Regenerate the pinned requirements from pyproject.toml.
 requirements:

@@ -1,4 +1,8 @@
-"""Small helpers the benchmarks share: paths, ports, HTTP requests, processes and /proc."""
+"""Small helpers the benchmarks and the integration tests share: ports, the Procfile, HTTP, processes, /proc.
+
+``tests/servers.py`` takes ``free_port``, ``procfile_command`` and ``stop_process``
+from here, so there is one copy of each.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,14 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import resource
 import signal
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +26,7 @@ ROOT = BENCH.parent
 OUT = BENCH / "out"
 CORPUS = BENCH / "corpus"
 BUNDLED_CONTENT = ROOT / "content"
+LOOPBACK = "127.0.0.1"
 
 
 def log(message: str) -> None:
@@ -29,14 +37,46 @@ def log(message: str) -> None:
 def free_port() -> int:
     """A TCP port on 127.0.0.1 nobody listens on right now."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((LOOPBACK, 0))
         return sock.getsockname()[1]
+
+
+def procfile_command(port: int, env: Mapping[str, str] | None = None, target: str | None = None) -> list[str]:
+    """The Procfile's ``web:`` command as argv, on 127.0.0.1:``port``, run by this venv's Python.
+
+    ``$PORT`` is ``port``; ``${NAME:-default}`` takes ``env[NAME]`` or the default, as
+    the shell would; ``target`` replaces the WSGI app (the last word).
+    """
+    line = next(text for text in (ROOT / "Procfile").read_text().splitlines() if text.startswith("web:"))
+    text = line.removeprefix("web:").replace("$PORT", str(port)).replace("0.0.0.0", LOOPBACK)
+    text = re.sub(r"\$\{([A-Z_]+):-([^}]*)\}", lambda m: (env or {}).get(m[1]) or m[2], text)
+    argv = text.split()
+    if "$" in text or argv[0] != "python":
+        raise RuntimeError(f"cannot run this Procfile line here: {line}")
+    return [sys.executable, *argv[1:-1], target or argv[-1]]
+
+
+def stop_process(popen: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop ``popen`` and the process group it leads (started with ``start_new_session``).
+
+    SIGTERM goes to the leader alone, so granian's or nginx's master stops and reaps its
+    own workers; whatever is left of the group after that (or after ``grace``) is killed.
+    Stopped by id, never by name: other people's servers on the machine are left alone.
+    """
+    if popen.poll() is None:
+        popen.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            popen.wait(grace)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(popen.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        popen.wait(grace)
 
 
 def port_open(port: int) -> bool:
     """Tell whether something accepts TCP connections on 127.0.0.1:``port``."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        with socket.create_connection((LOOPBACK, port), timeout=0.2):
             return True
     except OSError:
         return False
@@ -53,7 +93,7 @@ def get(
     port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 30.0, method: str = "GET"
 ) -> Reply:
     """One HTTP/1.1 request to 127.0.0.1:``port`` (no automatic decompression)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
         # skip_accept_encoding: http.client would otherwise send "Accept-Encoding: identity".
         conn.putrequest(method, path, skip_accept_encoding=True)
@@ -110,13 +150,7 @@ class Process:
 
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM the process, then SIGKILL its process group if it lingers."""
-        if self.alive():
-            self.popen.send_signal(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.popen.wait(grace)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGKILL)  # our own group: leftovers of this server only
-        self.popen.wait()
+        stop_process(self.popen, grace)
         self._log.close()
 
     def __enter__(self):

@@ -1,6 +1,6 @@
 """Load test: the Procfile's server under wrk for a minute, with a mix of what readers and aggregators ask.
 
-    make loadtest                      # or: .venv/bin/python bench/loadtest.py
+    make loadtest                      # or: .venv/bin/python -m bench.loadtest
     LOADTEST_DURATION=20 LOADTEST_CONNECTIONS=16 make loadtest
 
 It starts the Procfile's ``web:`` command (granian, ``WEB_CONCURRENCY`` or 2
@@ -27,24 +27,19 @@ warm-up; 2 if it cannot run (no wrk, no /proc, the server does not start).
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
-import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-HOST = "127.0.0.1"
+from .common import LOOPBACK as HOST
+from .common import OUT, ROOT, CpuWatch, children, free_port, get, procfile_command, stop_process
+from .load import Load, wrk, wrk_binary
+
 ARTICLE = "/articles/icspa-launched-to-fight-global-cyber-crime"
 PATHS = ["/feed.atom", "/feed.rss", "/feed.json", "/", ARTICLE, "/authors/tom-brewster", "/tags/cyber-war/feed.atom"]
 ENCODINGS = [None, "gzip", "br", "gzip, deflate, br"]  # none, an aggregator, a brotli client, a browser
@@ -61,7 +56,6 @@ WARMUP_ROUNDS = 3
 BUSY_LIMIT = 0.25  # CPU in use by other programs before the start, above which the figures are flagged
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
-UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
 
 
 class CannotRun(Exception):
@@ -77,21 +71,6 @@ def setting(name: str, default: int) -> int:
     return int(value)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def procfile_command() -> str:
-    """The Procfile's web command, bound to 127.0.0.1 instead of every interface."""
-    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
-    command = line.split(":", 1)[1].strip()
-    if "--host 0.0.0.0" not in command:
-        raise CannotRun(f"expected `--host 0.0.0.0` in the Procfile's web command: {command}")
-    return command.replace("--host 0.0.0.0", f"--host {HOST}")
-
-
 # -- the server ----------------------------------------------------------------
 
 
@@ -104,14 +83,10 @@ class Server:
 
     @property
     def pid(self) -> int:
-        return self.proc.pid  # `bash -c "exec ..."`: the shell became granian's main process
+        return self.proc.pid  # granian's main process
 
     def workers(self) -> list[int]:
-        children = []
-        for task in Path(f"/proc/{self.pid}/task").iterdir():
-            with contextlib.suppress(OSError):
-                children += [int(pid) for pid in (task / "children").read_text().split()]
-        return sorted(children)
+        return children(self.pid)
 
     def access_lines(self) -> int:
         """Requests the app has logged so far (its access log lines are JSON objects)."""
@@ -120,17 +95,18 @@ class Server:
 
 
 def start_server(port: int) -> Server:
-    command = procfile_command()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")}  # the bundled content, defaults
     env.update(
         PORT=str(port),
         FEEDSVC_SITE_URL=f"http://{HOST}:{port}",
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",  # the venv's granian
     )  # anything else as the caller's environment has it (PYTHONUNBUFFERED changes the cost of access logs)
+    argv = procfile_command(port, env)
+    command = " ".join(["python", *argv[1:]])
     log = OUT / "loadtest-server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            ["bash", "-c", "exec " + command],
+            argv,
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -143,42 +119,17 @@ def start_server(port: int) -> Server:
     while True:
         if proc.poll() is not None:
             raise CannotRun(f"the server exited with {proc.returncode}:\n{tail(log)}")
-        try:
-            if get(port, "/healthz")[0] == 200:
+        with contextlib.suppress(OSError):
+            if get(port, "/healthz", timeout=5).status == 200:
                 return server
-        except OSError:
-            pass
         if time.monotonic() > deadline:
-            stop_server(server)
+            stop_process(server.proc, STOP_TIMEOUT)
             raise CannotRun(f"the server did not answer /healthz within {START_TIMEOUT:.0f}s:\n{tail(log)}")
         time.sleep(0.1)
 
 
-def stop_server(server: Server) -> None:
-    if server.proc.poll() is None:
-        server.proc.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.proc.wait(STOP_TIMEOUT)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(server.proc.pid, signal.SIGKILL)  # whatever is left of its process group
-    server.proc.wait(STOP_TIMEOUT)
-
-
 def tail(path: Path, lines: int = 30) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=5)
-    try:
-        conn.putrequest("GET", path, skip_accept_encoding=True)
-        for name, value in (headers or {}).items():
-            conn.putheader(name, value)
-        conn.endheaders()
-        response = conn.getresponse()
-        return response.status, response.headers, response.read()  # header names are case-insensitive
-    finally:
-        conn.close()
 
 
 # -- memory --------------------------------------------------------------------
@@ -224,19 +175,6 @@ def memory(server: Server) -> Memory:
     )
 
 
-def busy_cpu(seconds: float = 1.0) -> float:
-    """The fraction of the machine's CPU time in use over ``seconds`` (other programs skew every figure)."""
-
-    def times() -> tuple[int, int]:
-        numbers = [int(n) for n in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-        return sum(numbers), numbers[3] + numbers[4]  # all, idle + iowait
-
-    total, idle = times()
-    time.sleep(seconds)
-    total2, idle2 = times()
-    return 1 - (idle2 - idle) / max(1, total2 - total)
-
-
 def mib(kib: int) -> str:
     return f"{kib / 1024:.1f} MiB"
 
@@ -273,10 +211,10 @@ def request_mix(port: int) -> list[Request]:
     mix = [Request(path, {"Accept-Encoding": enc} if enc else {}) for path in PATHS for enc in ENCODINGS]
     for path, enc in POLLED:
         headers = {"Accept-Encoding": enc} if enc else {}
-        status, response_headers, _ = get(port, path, headers)
-        if status != 200 or "ETag" not in response_headers:
-            raise CannotRun(f"GET {path} answered {status} without an ETag")
-        mix.append(Request(path, {**headers, "If-None-Match": response_headers["ETag"]}))
+        reply = get(port, path, headers, timeout=5)
+        if reply.status != 200 or "etag" not in reply.headers:
+            raise CannotRun(f"GET {path} answered {reply.status} without an ETag")
+        mix.append(Request(path, {**headers, "If-None-Match": reply.headers["etag"]}))
     return mix
 
 
@@ -287,9 +225,13 @@ def lua_string(text: str) -> str:
 LUA = """\
 -- Written by bench/loadtest.py. Each thread goes round the requests below in turn;
 -- statuses are counted per thread and printed by done() as one "statuses:" line.
-local requests = {
+-- The requests are formatted in init(), once wrk.init has set the Host header
+-- (an HTTP/1.1 request without one is answered 400, RFC 9112 3.2).
+local function make_requests()
+  return {
 %(requests)s
-}
+  }
+end
 local threads = {}
 
 function setup(thread)
@@ -298,6 +240,7 @@ function setup(thread)
 end
 
 function init(args)
+  requests = make_requests()
   statuses = {}
   position = id * 7  -- threads start at different places in the list
 end
@@ -332,78 +275,15 @@ def write_lua(mix: list[Request], path: Path) -> None:
     lines = []
     for item in mix:
         headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in item.headers.items())
-        lines.append(f'  wrk.format("GET", {lua_string(item.path)}, {{{headers}}}),')
+        lines.append(f'    wrk.format("GET", {lua_string(item.path)}, {{{headers}}}),')
     path.write_text(LUA % {"requests": "\n".join(lines)})
 
 
-@dataclass
-class WrkResult:
-    output: str
-    requests: int
-    seconds: float
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    socket_errors: dict[str, int]
-    non_2xx_3xx: int
-    statuses: dict[int, int]
-
-
-def run_wrk(port: int, script: Path, seconds: int, connections: int, threads: int = 2) -> WrkResult:
-    argv = [
-        wrk_binary(),
-        f"-t{min(threads, connections)}",
-        f"-c{connections}",
-        f"-d{seconds}s",
-        "--latency",
-        "--timeout",
-        "5s",
-        "-s",
-        str(script),
-        f"http://{HOST}:{port}/",
-    ]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, stdin=subprocess.DEVNULL)
-    output = done.stdout + done.stderr
-    if done.returncode != 0:
-        raise CannotRun(f"wrk failed ({done.returncode}):\n{output}")
-    return parse_wrk(output)
-
-
-def ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text).groups()
-    return float(number) * UNITS_MS[unit]
-
-
-def parse_wrk(output: str) -> WrkResult:
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.M))
-    total = re.search(r"^\s+(\d+) requests in ([\d.]+)(us|ms|s|m|h)", output, re.M)
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
-    statuses = re.search(r"^statuses: (.*)$", output, re.M)
-    if not (percentiles.keys() >= {"50", "99"} and total and rps and statuses):
-        raise CannotRun(f"cannot read wrk's output:\n{output}")
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    counts = {int(s): int(n) for s, n in (part.split("=") for part in statuses.group(1).split())}
-    return WrkResult(
-        output=output,
-        requests=int(total.group(1)),
-        seconds=ms(total.group(2) + total.group(3)) / 1000,
-        rps=float(rps.group(1)),
-        p50_ms=ms(percentiles["50"]),
-        p99_ms=ms(percentiles["99"]),
-        socket_errors=dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=False))
-        if errors
-        else {"connect": 0, "read": 0, "write": 0, "timeout": 0},
-        non_2xx_3xx=int(bad.group(1)) if bad else 0,
-        statuses=counts,
-    )
-
-
-def wrk_binary() -> str:
-    found = shutil.which("wrk") or ("/usr/bin/wrk" if os.access("/usr/bin/wrk", os.X_OK) else None)
-    if not found:
-        raise CannotRun("wrk is not installed (Debian/Ubuntu: apt-get install wrk)")
-    return found
+def run_wrk(port: int, script: Path, seconds: int, connections: int) -> Load:
+    try:
+        return wrk(f"http://{HOST}:{port}/", connections, seconds, script=script, timeout=5)
+    except RuntimeError as exc:
+        raise CannotRun(str(exc)) from None
 
 
 # -- the test ------------------------------------------------------------------
@@ -413,11 +293,16 @@ def main() -> int:
     duration = setting("LOADTEST_DURATION", 60)
     connections = setting("LOADTEST_CONNECTIONS", 64)
     warmup = setting("LOADTEST_WARMUP", 10)
-    wrk_binary()
+    try:
+        wrk_binary()
+    except FileNotFoundError as exc:
+        raise CannotRun(str(exc)) from None
     if not Path("/proc/self/status").exists():
         raise CannotRun("needs /proc to read the server's memory")
     OUT.mkdir(parents=True, exist_ok=True)
-    busy = busy_cpu()
+    watch = CpuWatch()
+    time.sleep(1)
+    busy = watch.foreign_share()  # other programs skew every figure
     port = free_port()
     server = start_server(port)
     try:
@@ -466,9 +351,9 @@ def main() -> int:
         alive = server.proc.poll() is None
         workers_after = server.workers()
     finally:
-        stop_server(server)
+        stop_process(server.proc, STOP_TIMEOUT)
 
-    errors = sum(result.socket_errors.values())
+    errors = result.errors
     others = {s: n for s, n in result.statuses.items() if not (200 <= s < 300 or s == 304)}
     growth = after.total / before.total - 1
     peak = max(sampler.samples + [after.total])
@@ -478,7 +363,7 @@ def main() -> int:
     print(f"requests/s:       {result.rps:.0f}")
     print(f"latency:          p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms")
     print(f"socket errors:    {errors} ({', '.join(f'{k} {v}' for k, v in result.socket_errors.items())})")
-    print(f"non-2xx/3xx:      {result.non_2xx_3xx} (wrk)")
+    print(f"non-2xx/3xx:      {result.bad_status} (wrk)")
     print(
         f"statuses:         {', '.join(f'{s}: {n}' for s, n in sorted(result.statuses.items()))}"
         f"  ({conditional} of the {len(mix)} requests in the mix are conditional: "
@@ -518,8 +403,8 @@ def main() -> int:
         failures.append(f"the workers changed during the load: {workers} -> {workers_after}")
     if errors:
         failures.append(f"{errors} socket errors")
-    if result.non_2xx_3xx or others:
-        failures.append(f"{result.non_2xx_3xx} responses not 2xx/3xx; statuses other than 2xx/304: {others}")
+    if result.bad_status or others:
+        failures.append(f"{result.bad_status} responses not 2xx/3xx; statuses other than 2xx/304: {others}")
     if growth > MEMORY_GROWTH_LIMIT:
         threads = f"{sum(before.threads.values())} -> {sum(after.threads.values())}"
         failures.append(

@@ -1,43 +1,31 @@
 """Start the servers under test: feedsvc (the Procfile command), the Django peer, and nginx.
 
 All listen on 127.0.0.1 only. feedsvc and Django run under the very same
-command: the Procfile's ``web:`` line with ``--host 127.0.0.1``, ``$PORT`` set
-and, unless asked otherwise, ``--access-log`` dropped (nginx runs with
-``access_log off``, so neither side writes a line per request).
+command: the Procfile's ``web:`` line (``common.procfile_command``) on
+127.0.0.1 and a free port; feedsvc's access log is off unless asked for, as
+nginx runs with ``access_log off``.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import shlex
 import shutil
 import sys
 import time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from .common import ROOT, Process, children, get, log, port_open, try_get, wait_until
+from .common import Process, children, get, log, port_open, procfile_command, try_get, wait_until
 
 DJANGO_TARGET = "bench.django_peer.app:application"
-
-
-def procfile_command(target: str | None = None, access_log: bool = False) -> str:
-    """The Procfile's web command, bound to 127.0.0.1, optionally for another WSGI ``target``."""
-    line = next(text for text in (ROOT / "Procfile").read_text().splitlines() if text.startswith("web:"))
-    command = line.split(":", 1)[1].strip().replace("--host 0.0.0.0", "--host 127.0.0.1")
-    if not access_log:
-        command = re.sub(r"\s+--access-log(?=\s|$)", "", command)
-    if target:
-        command = re.sub(r"\S+$", target, command)  # the last word is the app
-    return command
 
 
 class AppServer(Process):
     """A WSGI app under the Procfile command; ``workers()`` are the main process's children.
 
     ``warm`` sets FEEDSVC_WARM (None: unset, feedsvc's default). ``access_log``
-    False (the default) drops granian's --access-log and sets FEEDSVC_ACCESS_LOG=false,
-    as nginx runs with access_log off.
+    False (the default) sets FEEDSVC_ACCESS_LOG=false, as nginx runs with access_log off.
     """
 
     def __init__(
@@ -51,7 +39,7 @@ class AppServer(Process):
         workers: int | None = None,
         access_log: bool = False,
     ):
-        self.port, self.command = port, procfile_command(target, access_log)
+        self.port = port
         env = {k: v for k, v in os.environ.items() if k not in ("FEEDSVC_WARM", "WEB_CONCURRENCY")}
         env.update(
             PORT=str(port),
@@ -70,7 +58,9 @@ class AppServer(Process):
             "FEEDSVC_ACCESS_LOG": env["FEEDSVC_ACCESS_LOG"],
             "WEB_CONCURRENCY": str(workers) if workers else "unset (2)",
         }
-        super().__init__(name, ["bash", "-c", "exec " + self.command], env=env)
+        argv = procfile_command(port, env, target)
+        self.command = shlex.join(["python", *argv[1:]])
+        super().__init__(name, argv, env=env)
 
     def workers(self) -> list[int]:
         return children(self.pid)

@@ -19,21 +19,20 @@ import os
 import pwd
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from bench.common import LOOPBACK, free_port, port_open, procfile_command, stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
-LOOPBACK = "127.0.0.1"
 START_TIMEOUT = 20.0  # seconds a server may take to answer after it is started
 STOP_TIMEOUT = 5.0  # seconds a server may take to exit after SIGTERM, before SIGKILL
 
@@ -56,43 +55,12 @@ types {
 default_type application/octet-stream;"""
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
-
-
 def _tail(path: Path, lines: int = 40) -> str:
     try:
         text = path.read_text(errors="replace")
     except OSError:
         return ""
     return "\n".join(text.splitlines()[-lines:])
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop ``proc`` and the process group it leads (it was started with a new session).
-
-    SIGTERM goes to the leader alone, so granian's or nginx's master stops and reaps its
-    own workers; whatever is left of the group after that (or after STOP_TIMEOUT) is killed.
-    """
-    if proc.poll() is None:
-        proc.terminate()
-        with suppress(subprocess.TimeoutExpired):
-            proc.wait(STOP_TIMEOUT)
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with suppress(subprocess.TimeoutExpired):
-        proc.wait(STOP_TIMEOUT)
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection((LOOPBACK, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 # -- the app under granian ---------------------------------------------------
@@ -117,7 +85,7 @@ class AppServer:
 
     def stop(self) -> None:
         """Stop the server now (idempotent); the context manager also does it on exit."""
-        _stop(self.proc)
+        stop_process(self.proc, STOP_TIMEOUT)
 
 
 def granian_path() -> Path:
@@ -152,7 +120,7 @@ def granian_app(
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")}
     child_env.update(env or {})
     command = (
-        procfile_command(port, workers)
+        procfile_command(port, {"WEB_CONCURRENCY": str(workers)})
         if procfile
         else [
             str(exe),
@@ -186,16 +154,6 @@ def granian_app(
     finally:
         server.stop()
         print(f"--- {log.name} (last lines) ---\n{_tail(log)}")
-
-
-def procfile_command(port: int, workers: int) -> list[str]:
-    """The Procfile's web command as argv, on 127.0.0.1:``port`` with this venv's Python."""
-    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
-    text = line.removeprefix("web:").replace("$PORT", str(port)).replace("${WEB_CONCURRENCY:-2}", str(workers))
-    text = re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", text).replace("0.0.0.0", LOOPBACK)
-    argv = text.split()
-    assert "$" not in text and argv[0] == "python", f"tests cannot run this Procfile line: {line}"
-    return [sys.executable, *argv[1:]]
 
 
 def _wait_for_health(server: AppServer) -> None:
@@ -329,7 +287,7 @@ class Nginx:
 
     def stop(self) -> None:
         """Stop nginx now (idempotent); the context manager also does it on exit."""
-        _stop(self.proc)
+        stop_process(self.proc, STOP_TIMEOUT)
 
 
 _LISTEN = re.compile(r"(?:^|[\s{;])listen\s+([^\s;]+)")
@@ -380,7 +338,7 @@ def nginx(tmp_path: Path, http_config: str, *, name: str = "nginx", mime_types: 
     server = Nginx(prefix, ports, proc, stderr)
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not all(_listening(port) for port in ports):
+        while not all(port_open(port) for port in ports):
             if proc.poll() is not None:
                 raise RuntimeError(f"nginx exited with {proc.returncode}:\n{_tail(stderr)}\n{_tail(server.error_log)}")
             if time.monotonic() > deadline:

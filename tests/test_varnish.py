@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from .servers import LOOPBACK, ROOT, _stop, _tail, free_port, granian_app
+from .servers import LOOPBACK, ROOT, STOP_TIMEOUT, _tail, free_port, granian_app, stop_process
 
 pytestmark = pytest.mark.integration
 
@@ -71,7 +71,7 @@ def varnish(tmp_path: Path, vcl: str):
             time.sleep(0.05)
         yield port
     finally:
-        _stop(proc)
+        stop_process(proc, STOP_TIMEOUT)
         print(f"--- varnishd.log ---\n{_tail(log)}")
 
 
