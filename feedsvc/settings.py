@@ -24,7 +24,9 @@ from .model import Publishing
 from .urls import normalize_base_url
 
 PREFIX = "FEEDSVC_"
-BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+_CHECKOUT_CONTENT = Path(__file__).resolve().parent.parent / "content"
+# The sample content: content/ in a checkout; a wheel installs it as feedsvc/bundled (pyproject.toml).
+BUNDLED_CONTENT = _CHECKOUT_CONTENT if _CHECKOUT_CONTENT.is_dir() else Path(__file__).resolve().parent / "bundled"
 TRUE = ("true", "1", "yes", "on")
 FALSE = ("false", "0", "no", "off")
 WARM_MODES = ("auto", "all", "site")
