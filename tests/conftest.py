@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import atexit
 import functools
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from lxml import etree
 
 from feedsvc import create_app
@@ -20,6 +22,12 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "content"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_dee8b94c74608eda.txt"
 SITE_URL = "https://news.example.org"
+
+# Hypothesis: a quick look on every local run, a thorough one in CI (.ci/run sets CI);
+# HYPOTHESIS_PROFILE picks one explicitly (e.g. HYPOTHESIS_PROFILE=ci make test).
+settings.register_profile("dev", max_examples=10)
+settings.register_profile("ci", max_examples=100, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @functools.cache

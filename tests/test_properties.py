@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import feedparser
@@ -18,9 +19,8 @@ from feedsvc.settings import Settings
 from .conftest import FIXTURE, SITE_URL, schemas
 
 PUB = Settings().publishing(SITE_URL)
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
-)
+# How many examples comes from the profile conftest.py loads: few locally, more in CI.
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 any_text = st.text(max_size=200) | st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=40)
 huge_text = st.text(alphabet="ab <&>\"'é\u2028\n", min_size=1, max_size=20).map(lambda chunk: chunk * 2000)
@@ -139,3 +139,9 @@ def test_any_json_front_matter_and_body(tmp_path, fields, text):
 )
 def test_any_bytes(tmp_path, raw):
     _run(tmp_path, raw)
+
+
+def test_the_number_of_examples_follows_the_profile():
+    """Few examples on a developer's run, more where CI is set (conftest.py loads the profile)."""
+    chosen = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+    assert settings.default.max_examples == {"dev": 10, "ci": 100}[chosen]
