@@ -8,6 +8,7 @@ sitemap and favicon bytes in ``webfiles.py``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,12 +35,23 @@ def tag_path(name: str) -> str:
     return f"/tags/{tag_slug(name)}"
 
 
+_BREAK_BEFORE = re.compile(r"(?<=[^/])/(?!/)|(?=[.?])")  # after a lone "/", before "." or "?"
+
+
 def breakable(url: str) -> Markup:
-    """``url`` with line-break opportunities after each "/" and before each "." and "?", never mid-word."""
-    text = str(escape(url))
-    for mark, replacement in (("/", "/<wbr>"), (".", "<wbr>."), ("?", "<wbr>?")):
-        text = text.replace(mark, replacement)
-    return Markup(text.replace("/<wbr>/<wbr>", "//<wbr>"))
+    """``url`` as unbreakable pieces with a line-break opportunity after each "/" and before "." or "?".
+
+    Browsers also wrap after a hyphen ("cyber-|war"), which reads as a hyphenated word: each
+    piece is a nowrap span, so an address only wraps where a reader can see it is one.
+    """
+    pieces, start = [], 0
+    for match in _BREAK_BEFORE.finditer(url):
+        end = match.end()
+        if end > start:
+            pieces.append(url[start:end])
+            start = end
+    pieces.append(url[start:])
+    return Markup("<wbr>".join(f'<span class="nowrap">{escape(piece)}</span>' for piece in pieces if piece))
 
 
 @pass_context

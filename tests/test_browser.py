@@ -81,7 +81,30 @@ def test_page_in_browser(browser, site, kind, width, scheme):
     assert run_axe(browser) == []
     overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow}px wider than the screen"
+    assert browser.execute_script(MID_WORD_BREAKS) == []
     assert browser.execute_script("return document.documentElement.lang") == "en-GB"
+
+
+# Where a feed address (a <code>) wraps, the characters either side of the break: it may only
+# wrap after "/" or before "." or "?" (the <wbr> the template writes), never inside a word.
+MID_WORD_BREAKS = """
+const bad = [];
+for (const code of document.querySelectorAll("code")) {
+  const text = code.textContent, range = document.createRange();
+  let top = null, offset = 0;
+  const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++, offset++) {
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const y = range.getBoundingClientRect().top;
+      if (top !== null && y > top + 1 && !(text[offset - 1] === "/" || ".?".includes(text[offset])))
+        bad.push(text.slice(Math.max(0, offset - 8), offset) + "|" + text.slice(offset, offset + 8));
+      top = y;
+    }
+  }
+}
+return bad;
+"""
 
 
 def _alternates(browser):
@@ -126,6 +149,23 @@ def test_copy_button_puts_the_feed_address_on_the_clipboard(browser, site):
     )
     assert copied == f"{site}/authors/tom-brewster/feed.atom"
     assert "Copied" in browser.find_element(By.CSS_SELECTOR, ".follow .copied").text
+
+
+def test_without_javascript_the_address_is_text_and_no_dead_button(browser, site):
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        browser.get(site + ARTICLE)
+        block = browser.find_element(By.CSS_SELECTOR, ".follow")
+        assert not block.find_element(By.CSS_SELECTOR, "button.copy").is_displayed()
+        assert (
+            block.find_element(By.CSS_SELECTOR, "code").text.replace("\n", "")
+            == f"{site}/authors/tom-brewster/feed.atom"
+        )
+        assert block.find_element(By.LINK_TEXT, "Feedly").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 
 
 # Google Search's Article rich result: every property it lists (all are "recommended").
