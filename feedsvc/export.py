@@ -32,9 +32,9 @@ def file_path(directory: Path, path: str) -> Path:
 
 def _write(resource, target: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
-    for coding, variant in resource.variants.items():
-        target.with_name(target.name + SUFFIXES.get(coding, "")).write_bytes(variant.body)
-    return len(resource.variants)
+    for coding in resource.codings:  # a large body's compressed variants are made on first look-up
+        target.with_name(target.name + SUFFIXES.get(coding, "")).write_bytes(resource.variants[coding].body)
+    return len(resource.codings)
 
 
 def export_catalog(catalog, directory: Path) -> int:

@@ -21,6 +21,19 @@ from .responses import (
 )
 
 
+# A body handed over whole is copied into each connection's send buffer at once: 300
+# clients that do not read a 23 MB page held 1.4 GB in one worker. In chunks, the
+# server takes the next one as the socket drains: 340 MB (README, operations).
+STREAM_OVER = 1 << 20
+CHUNK = 1 << 18
+
+
+def _chunks(body: bytes):
+    view = memoryview(body)
+    for start in range(0, len(body), CHUNK):
+        yield bytes(view[start : start + CHUNK])
+
+
 class FastPath:
     """Serve the service's catalog; pass every other request to ``app``."""
 
@@ -35,7 +48,11 @@ class FastPath:
             return self.app(environ, start_response)
         status, headers, body = self.respond(catalog, resource, environ, path)
         start_response(status, headers)
-        return [body] if environ["REQUEST_METHOD"] != "HEAD" else []
+        if environ["REQUEST_METHOD"] == "HEAD":
+            return []
+        if len(body) > STREAM_OVER:
+            return _chunks(body)
+        return [body]
 
     def respond(self, catalog, resource: Resource, environ: dict, path: str) -> Answer:
         """Choose status, headers and body for a request to a prepared resource."""

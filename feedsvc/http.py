@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -47,7 +47,7 @@ class Resource:
     codings: tuple[str, ...] = field(init=False)  # the keys of variants: choose_coding's cache key
 
     def __post_init__(self):
-        object.__setattr__(self, "codings", tuple(self.variants))
+        object.__setattr__(self, "codings", getattr(self.variants, "codings", None) or tuple(self.variants))
 
 
 def strong_etag(body: bytes, coding: str = "identity") -> str:
@@ -67,7 +67,7 @@ def compress(body: bytes, coding: str) -> bytes:
     # Quality 10, not 11: on a 210 KB feed 11 saves 1.7% more bytes but takes 275 ms
     # instead of 112 ms, and start-up and first requests wait for it. A body of megabytes
     # (a huge article, a feed of them) at 10 would hold start-up for tens of seconds:
-    # quality 5 compresses about 50 MB/s, so no document delays binding the port.
+    # quality 5 compresses about 50 MB/s; such bodies are compressed on first request.
     return brotli.compress(body, quality=10 if len(body) < LARGE_BODY else 5)
 
 
@@ -81,21 +81,47 @@ def prepare(
     extra: dict | None = None,
     status: str = "200 OK",
 ) -> Resource:
-    """Compute every variant of ``body`` with its headers, once."""
-    codings = ["identity"] + (list(ENCODINGS) if compressible and len(body) >= MIN_COMPRESS else [])
+    """Compute every variant of ``body`` with its headers, once.
+
+    A large body (``LARGE_BODY``) is compressed when a client first asks for that
+    coding, not here: a multi-megabyte article in every feed and page once held
+    start-up for a minute, compressing documents nobody had asked for yet.
+    """
+    codings = ("identity", *ENCODINGS) if compressible and len(body) >= MIN_COMPRESS else ("identity",)
     common = [("Vary", "Accept-Encoding"), *headers]
     if last_modified is not None:
         common.append(("Last-Modified", http_date(last_modified)))
-    variants = {}
-    for coding in codings:
+
+    def variant(coding: str) -> Variant:
         encoded = body if coding == "identity" else compress(body, coding)
         etag = strong_etag(body, coding)
         validators = [("ETag", etag), *common]
         full = [("Content-Type", media_type), ("Content-Length", str(len(encoded))), *validators]
         if coding != "identity":
             full.insert(1, ("Content-Encoding", coding))
-        variants[coding] = Variant(encoded, etag, full, validators)
+        return Variant(encoded, etag, full, validators)
+
+    variants = _OnDemand(variant, codings)
+    if len(body) < LARGE_BODY:
+        for coding in codings:
+            variants[coding] = variant(coding)
+    else:
+        variants["identity"] = variant("identity")
     return Resource(variants, last_modified, extra or {}, status)
+
+
+class _OnDemand(dict):
+    """Variants by coding; one not built yet is built on first look-up (two threads may both: same bytes)."""
+
+    def __init__(self, make: Callable[[str], Variant], codings: tuple[str, ...]):
+        super().__init__()
+        self.make, self.codings = make, codings
+
+    def __missing__(self, coding: str) -> Variant:
+        if coding not in self.codings:
+            raise KeyError(coding)
+        variant = self[coding] = self.make(coding)
+        return variant
 
 
 # Real clients send a few dozen characters ("gzip, deflate, br, zstd"); longer values are

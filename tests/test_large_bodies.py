@@ -1,0 +1,56 @@
+"""Large documents cost neither start-up time nor a copy per slow client.
+
+A multi-megabyte article sits in every feed and page that lists it. Compressing
+all of them at start-up held the port for a minute (``http.prepare`` now compresses
+a large body when a client first asks for that coding), and a body handed to the
+server whole was copied into every connection at once (``fastpath`` now hands it
+over in chunks).
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+
+import brotli
+
+from feedsvc.fastpath import CHUNK, STREAM_OVER, FastPath
+from feedsvc.http import LARGE_BODY, prepare
+
+from .conftest import make_app, write_article
+
+BIG = ("word " * (3 * 2**20 // 5)).encode()  # 3 MB of text
+
+
+def test_a_large_body_is_compressed_on_first_request_not_when_prepared():
+    started = time.perf_counter()
+    resource = prepare(BIG, "text/html")
+    assert time.perf_counter() - started < 0.5
+    assert resource.codings == ("identity", "br", "gzip")
+    assert set(resource.variants) == {"identity"}  # nothing compressed yet
+    assert gzip.decompress(resource.variants["gzip"].body) == BIG
+    assert brotli.decompress(resource.variants["br"].body) == BIG
+    again = prepare(BIG, "text/html")
+    assert again.variants["gzip"].body == resource.variants["gzip"].body  # same bytes on every host
+    assert again.variants["br"].etag == resource.variants["br"].etag
+
+
+def test_a_small_body_is_compressed_at_once():
+    resource = prepare(b"x" * (LARGE_BODY // 2), "text/html")
+    assert set(resource.variants) == {"identity", "br", "gzip"}
+
+
+def test_a_site_with_a_large_article_starts_quickly_and_streams_it(content_copy):
+    write_article(content_copy, "huge", 5, body="Lots of words. " * (3 * 2**20 // 15))
+    started = time.monotonic()
+    app = make_app(content_copy)
+    assert time.monotonic() - started < 10  # was over a minute with every document compressed at start-up
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/articles/huge", "SERVER_PROTOCOL": "HTTP/1.0"}
+    client = app.test_client()
+    body = client.get("/articles/huge", headers={"Accept-Encoding": "gzip"}).data
+    assert len(gzip.decompress(body)) > STREAM_OVER
+    service = app.extensions["feedsvc"]
+    answer = FastPath(lambda *a: [], service)({**environ, "wsgi.url_scheme": "http"}, lambda *a: None)
+    chunks = list(answer)
+    assert len(chunks) > 1 and all(len(chunk) <= CHUNK for chunk in chunks)
+    assert b"".join(chunks) == client.get("/articles/huge").data
