@@ -13,7 +13,7 @@ from flask import Flask
 from .accesslog import AccessLog
 from .fastpath import FastPath
 from .hosts import TrustedHosts
-from .reloader import Reloader, run_dir
+from .reloader import Reloader, read_generation, run_dir
 from .service import Service
 from .settings import Settings
 
@@ -42,11 +42,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     configure_logging(settings)
 
-    service = Service(settings)
-    app.extensions["feedsvc"] = service
     # Under `python -m feedsvc.serve`, SIGHUP reloads through the folder the main process made.
     reload_folder = run_dir(settings.state_folder, os.getppid())
-    app.extensions["feedsvc.reloader"] = Reloader(service, reload_folder, timeout=settings.reload_timeout)
+    generation = read_generation(reload_folder)  # before reading the content: a later SIGHUP reloads it
+    service = Service(settings)
+    app.extensions["feedsvc"] = service
+    app.extensions["feedsvc.reloader"] = Reloader(
+        service, reload_folder, timeout=settings.reload_timeout, generation=generation
+    )
 
     from . import cli, views, websub
 

@@ -81,7 +81,7 @@ def _locked(folder: Path):
 class Reloader:
     """One worker's side of a reload (see the module docstring)."""
 
-    def __init__(self, service, folder: Path, *, timeout: float = RELOAD_TIMEOUT):
+    def __init__(self, service, folder: Path, *, timeout: float = RELOAD_TIMEOUT, generation: int | None = None):
         self.service, self.folder, self.timeout = service, folder, timeout
         self.generation = 0  # the last generation this worker acted on
         self.state: dict = {"state": "ok", "generation": 0}
@@ -90,9 +90,11 @@ class Reloader:
         self._ticking = threading.Lock()  # the ticker and a test may both call tick
         if not folder.is_dir():
             return  # not under `python -m feedsvc.serve`: SIGHUP is granian's own respawn
-        # A worker that starts late (respawned after a crash) read the folder as it is now:
-        # if the others serve another version, everyone reloads, so one version is served.
-        self.generation = read_generation(folder)
+        # ``generation`` is the one asked for before this worker read the folder: a SIGHUP
+        # during its start-up is acted on at the first tick. A worker that starts late
+        # (respawned after a crash) read the folder as it is now: if the others serve
+        # another version, everyone reloads, so one version is served.
+        self.generation = read_generation(folder) if generation is None else generation
         self.state["generation"] = self.generation
         self._agree_or_request(self.generation, service.content.version)
         ticker.subscribe(self.tick)

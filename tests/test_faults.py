@@ -196,6 +196,7 @@ FAULTS = ["bad site.yaml", "content error", "fifo", "unreadable file"]
 def test_sighup_over_broken_content_keeps_one_version_serving(tmp_path, content):
     """Strict mode: every fault fails the reload; then a good change is served by both workers at once."""
     with serve(tmp_path, content, FEEDSVC_STRICT="true") as server:
+        every_worker(server.port, lambda report: report["status"] == "ok")  # both have started
         first = health(server.port)["content_version"]
         with Pollers(server.port) as pollers:
             for generation, kind in enumerate(FAULTS, start=1):

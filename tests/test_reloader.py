@@ -101,3 +101,12 @@ def test_without_a_run_folder_the_reloader_does_nothing(tmp_path, service):
     reloader = Reloader(service, tmp_path / "absent")
     reloader.tick()
     assert reloader._thread is None and reloader.state == {"state": "ok", "generation": 0}
+
+
+def test_a_sighup_during_start_up_is_acted_on(run, service, content_copy):
+    write_article(content_copy, "written-while-starting", 1)
+    request_reload(run)  # arrived after this worker read generation 0, before it finished starting
+    reloader = Reloader(service, run, generation=0)
+    finish(reloader)
+    assert reloader.state["state"] == "ok" and reloader.state["generation"] == 1
+    assert any(entry.slug == "written-while-starting" for entry in service.content.entries)
