@@ -113,7 +113,7 @@ class ContentIndex:
     def __init__(self, state_dir: Path | str, folder: Path | str):
         folder = Path(folder).resolve()
         name = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
-        self.state_dir = Path(state_dir)
+        self.state_dir = Path(state_dir).absolute()  # a file: URI (read-only opening) needs an absolute path
         self.path = self.state_dir / f"index-{name}.sqlite"
         self.lock_path = self.state_dir / f"index-{name}.lock"
         self._db: sqlite3.Connection | None = None
@@ -268,15 +268,14 @@ class ContentIndex:
             self._db = None
 
     def _load(self, files: list[SourceFile], refused: dict[str, Problem]) -> list[Result]:
-        rows = {row[0]: row[1:] for row in self._reader().execute("SELECT path, digest, record, body FROM files")}
-        results: list[Result] = []
-        for source in files:
-            if source.path in refused:
-                results.append((refused[source.path], ""))
-                continue
-            digest, blob, body = rows.pop(source.path)
-            results.append((_loaded(source, blob, body, self), digest))
-        return results
+        # Row by row: holding every row's bytes at once would cost 100 MB at 100,000 files.
+        sources = {source.path: source for source in files}
+        found: dict[str, Result] = {}
+        for path, digest, blob, body in self._reader().execute("SELECT path, digest, record, body FROM files"):
+            source = sources.get(path)
+            if source is not None and path not in refused:
+                found[path] = (_loaded(source, blob, body, self), digest)
+        return [(refused[source.path], "") if source.path in refused else found[source.path] for source in files]
 
     def body(self, body_id: int) -> tuple[str, str]:
         """The sanitised HTML and excerpt of a body, rendered now if the index has no rendering of it."""

@@ -1,0 +1,218 @@
+"""Issue 14's figures: the content index at 1k / 10k / 100k articles (``make bench-scale``).
+
+For each corpus, with the Procfile command, WEB_CONCURRENCY=2 and a state folder of its own:
+
+1. **from nothing**: no index; seconds from process start to the port bound and to
+   ``GET /feed.atom`` answering 200 (the first process builds the index, the other waits);
+2. **unchanged**: the same again with the index left by (1);
+3. **crawl**: one GET (gzip) of every kind of URL, sampled evenly (site/author/tag feeds in
+   the three formats and their archive pages, home and its pages, articles, authors, tags,
+   /feeds, the sitemap); the total RSS of all server processes, sampled during and after,
+   and the latency of these first (not yet built) requests;
+4. **one-file change**: an article's text is changed, SIGHUP sent, and the seconds until
+   ``/healthz`` reports the new content version are timed (the file is restored after).
+
+Results go to ``bench/out/index-scale.json``; ``bench.report`` renders them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .common import CORPUS, OUT, free_port, get, log, memory_kb, port_open, try_get
+from .servers import AppServer
+
+CRAWL_PER_KIND = 40  # URLs of each kind in the crawl
+
+
+def total_rss_mb(server: AppServer) -> float:
+    """RSS of the main process and every worker, in MB."""
+    pids = [server.pid, *server.workers()]
+    return sum(memory_kb(pid).get("VmRSS", 0) for pid in pids) / 1024
+
+
+def start(label: str, folder: Path, state: Path, timeout: float) -> tuple[AppServer, dict]:
+    """Start the Procfile server on ``folder`` with ``state``; time bind and first site feed."""
+    os.environ["FEEDSVC_STATE_DIR"] = str(state)
+    port = free_port()
+    server = AppServer(f"index-{label}", port, folder, workers=2)
+    bind = ready = None
+    deadline = server.started + timeout
+    while ready is None:
+        if not server.alive():
+            raise RuntimeError(f"server exited:\n{server.log_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            server.stop()
+            raise TimeoutError(f"{label}: no feed after {timeout:.0f} s")
+        if bind is None and port_open(port):
+            bind = time.monotonic() - server.started
+        if bind is not None and try_get(port, "/feed.atom") == 200:
+            ready = time.monotonic() - server.started
+        time.sleep(0.05)
+    assert bind is not None
+    return server, {"bind_s": round(bind, 2), "ready_s": round(ready, 2), "rss_mb": round(total_rss_mb(server))}
+
+
+def crawl_paths(port: int) -> dict[str, list[str]]:
+    """A sample of every kind of URL the site has, from /feeds, the site feed and the sitemap."""
+    local = f"http://127.0.0.1:{port}"
+    feeds = [h[len(local) :] for h in _between(get(port, "/feeds").body.decode(), 'href="', '"') if h.startswith(local)]
+    scopes = {h.split("/feed.", 1)[0] for h in feeds}
+    authors = sorted(h for h in scopes if h.startswith("/authors/") and h.count("/") == 2)
+    tags = sorted(h for h in scopes if h.startswith("/tags/") and h.count("/") == 2)
+    found = re.search(r'/archive/(\d+)/feed\.atom" rel="prev-archive"', get(port, "/feed.atom").body.decode())
+    pages = int(found[1]) if found else 0
+    site_map = get(port, "/sitemap.xml").body.decode()
+    locations = [u[len(local) :] for u in _between(site_map, "<loc>", "</loc>")]
+    if "<sitemapindex" in site_map:  # a large site: the first sitemap file is enough for a sample
+        locations = [u[len(local) :] for u in _between(get(port, locations[0]).body.decode(), "<loc>", "</loc>")]
+    articles = [u for u in locations if u.startswith("/articles/")]
+    kinds = {
+        "site feeds": [f"/feed.{fmt}" for fmt in ("atom", "rss", "json")],
+        "site archive pages": [f"/archive/{n}/feed.atom" for n in _spread(range(1, pages + 1))],
+        "author feeds": [f"{a}/feed.rss" for a in _spread(authors)],
+        "tag feeds": [f"{t}/feed.json" for t in _spread(tags)],
+        "author archive pages": [f"{a}/archive/1/feed.atom" for a in _spread(authors)],
+        "tag archive pages": [f"{t}/archive/1/feed.atom" for t in _spread(tags)],
+        "articles": _spread(articles),
+        "author pages": _spread(authors),
+        "tag pages": _spread(tags),
+        "home pages": ["/", "/page/2", "/page/3"],
+        "other": ["/feeds", "/sitemap.xml", "/robots.txt"],
+    }
+    return {kind: paths for kind, paths in kinds.items() if paths}
+
+
+def _between(text: str, start: str, end: str) -> list[str]:
+    return [part.split(end, 1)[0] for part in text.split(start)[1:]]
+
+
+def _spread(items) -> list:
+    items = list(items)
+    step = max(1, len(items) // CRAWL_PER_KIND)
+    return items[::step][:CRAWL_PER_KIND]
+
+
+def crawl(server: AppServer) -> dict:
+    """GET every sampled URL once (gzip); total RSS during and after, latency of these first requests."""
+    peak = [total_rss_mb(server)]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.2):
+            peak.append(total_rss_mb(server))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    latencies: dict[str, list[float]] = {}
+    statuses: dict[int, int] = {}
+    try:
+        for kind, paths in crawl_paths(server.port).items():
+            for path in paths:
+                before = time.perf_counter()
+                reply = get(server.port, path, headers={"Accept-Encoding": "gzip"})
+                latencies.setdefault(kind, []).append((time.perf_counter() - before) * 1000)
+                statuses[reply.status] = statuses.get(reply.status, 0) + 1
+    finally:
+        stop.set()
+        sampler.join()
+    every = sorted(ms for values in latencies.values() for ms in values)
+    unbuilt = sorted(
+        ms for kind, values in latencies.items() if "archive" in kind or kind in ("articles",) for ms in values
+    )
+    return {
+        "requests": len(every),
+        "statuses": statuses,
+        "rss_peak_mb": round(max(peak)),
+        "rss_after_mb": round(total_rss_mb(server)),
+        "p50_ms": round(statistics.median(every), 1),
+        "p99_ms": round(_p99(every), 1),
+        "unbuilt_p99_ms": round(_p99(unbuilt), 1) if unbuilt else None,
+        "by_kind_p99_ms": {kind: round(_p99(sorted(values)), 1) for kind, values in latencies.items()},
+    }
+
+
+def _p99(values: list[float]) -> float:
+    return values[min(len(values) - 1, int(len(values) * 0.99))]
+
+
+def one_file_change(server: AppServer, folder: Path, timeout: float = 120) -> dict:
+    """Change one article, send SIGHUP, time until /healthz reports a new content version."""
+    before = json.loads(get(server.port, "/healthz").body)["content_version"]
+    article = sorted((folder / "articles").rglob("*.md"))[-1]
+    original = article.read_bytes()
+    try:
+        article.write_bytes(original + b"\nOne more paragraph, for the reload benchmark.\n")
+        started = time.monotonic()
+        os.kill(server.pid, signal.SIGHUP)
+        while time.monotonic() - started < timeout:
+            version = json.loads(get(server.port, "/healthz").body)["content_version"]
+            if version != before:
+                return {"reload_s": round(time.monotonic() - started, 2), "rss_mb": round(total_rss_mb(server))}
+            time.sleep(0.1)
+        return {"reload_s": None, "timeout_s": timeout}
+    finally:
+        article.write_bytes(original)
+
+
+def build(folder: Path, state: Path) -> dict:
+    """Run the PaaS build step on the index left by the first start: render every body."""
+    env = {**os.environ, "FEEDSVC_CONTENT_DIR": str(folder), "FEEDSVC_STATE_DIR": str(state)}
+    command = [str(Path(sys.executable).parent / "flask"), "--app", "feedsvc", "build"]
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, check=True)
+    return {"build_s": round(time.monotonic() - started, 1), "output": done.stdout.strip().splitlines()[-1]}
+
+
+def measure(label: str, folder: Path, timeout: float = 900) -> dict:
+    """Every figure for one corpus."""
+    state = OUT / f"state-{label}"
+    shutil.rmtree(state, ignore_errors=True)
+    articles = json.loads((folder / ".corpus.json").read_text())["articles"]
+    result: dict = {"label": label, "articles": articles, "uptime": os.getloadavg()}
+    log(f"index benchmark {label}: from nothing")
+    server, result["from_nothing"] = start(label, folder, state, timeout)
+    server.stop()
+    log(f"  {result['from_nothing']}; flask --app feedsvc build")
+    result["build"] = build(folder, state)
+    log(f"  {result['build']}; unchanged index")
+    server, result["unchanged"] = start(label, folder, state, timeout)
+    try:
+        log(f"  {result['unchanged']}; crawl")
+        result["crawl"] = crawl(server)
+        log(f"  {result['crawl']}; one-file change")
+        result["reload"] = one_file_change(server, folder)
+        log(f"  {result['reload']}")
+    finally:
+        server.stop()
+    index = next(state.glob("index-*.sqlite"), None)
+    result["index_mb"] = round(index.stat().st_size / 2**20) if index else None
+    result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return result
+
+
+def main(labels: list[str]) -> None:
+    """Measure the given corpora (e.g. ``1k 10k``) and merge them into bench/out/index-scale.json."""
+    from . import corpus
+
+    path = OUT / "index-scale.json"
+    rows = {row["label"]: row for row in (json.loads(path.read_text()) if path.exists() else [])}
+    for label in labels:
+        size = int(float(label.lower().rstrip("k")) * (1000 if label.lower().endswith("k") else 1))
+        rows[label] = measure(label, corpus.ensure(size, CORPUS))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(sorted(rows.values(), key=lambda r: r["articles"]), indent=1))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["1k", "10k"])
