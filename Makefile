@@ -52,6 +52,7 @@ bench: $(STAMP)
 
 .PHONY: bench-scale
 bench-scale: $(STAMP)
+	$(BIN)/python -m bench.index_scale 1k 10k 100k
 	$(BIN)/python -m bench.run --no-serve --sizes 1k,10k,100k --breakdown-max 100k
 
 # Lighthouse (npm package, pinned in bench/lighthouse/package-lock.json) on the home page and the

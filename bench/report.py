@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 
+from . import index_report
 from .common import BENCH, OUT, load_json
 
 RESULTS = BENCH / "RESULTS.md"
@@ -341,7 +342,10 @@ def render(meta: dict | None = None) -> str:
 
 
 def write(meta: dict | None = None) -> str:
-    text = render(meta)
+    measured = any(OUT.glob("serve-*.json")) or (OUT / "scale.json").exists()
+    # Only the index was measured here: keep the other sections as they are.
+    base = render(meta) if measured or not RESULTS.exists() else RESULTS.read_text().split(index_report.HEADING)[0]
+    text = base.rstrip("\n") + "\n\n" + index_report.section()
     RESULTS.write_text(text)
     return text
 
