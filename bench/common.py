@@ -193,12 +193,12 @@ def children(pid: int) -> list[int]:
 
 
 def memory_kb(pid: int) -> dict[str, int]:
-    """VmHWM (peak RSS) and VmRSS of ``pid`` in kB, from /proc/<pid>/status."""
+    """VmHWM (peak RSS) and VmRSS of ``pid`` in kB, and its Threads, from /proc/<pid>/status."""
     values = {}
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith(("VmHWM:", "VmRSS:")):
+                if line.startswith(("VmHWM:", "VmRSS:", "Threads:")):
                     key, value = line.split(":", 1)
                     values[key] = int(value.split()[0])
     except OSError:

@@ -37,7 +37,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .common import LOOPBACK as HOST
-from .common import OUT, ROOT, CpuWatch, children, free_port, get, procfile_command, stop_process
+from .common import (
+    OUT,
+    ROOT,
+    CpuWatch,
+    children,
+    cpu_seconds,
+    free_port,
+    get,
+    memory_kb,
+    procfile_command,
+    stop_process,
+)
 from .load import Load, wrk, wrk_binary
 
 ARTICLE = "/articles/icspa-launched-to-fight-global-cyber-crime"
@@ -137,13 +148,10 @@ def tail(path: Path, lines: int = 30) -> str:
 
 def status(pid: int) -> tuple[int, int, float]:
     """(VmRSS in KiB, number of threads, CPU seconds used so far) of process ``pid``."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # after "pid (comm)"
-    try:
-        cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-        return int(fields["VmRSS"].split()[0]), int(fields["Threads"]), cpu
-    except (KeyError, ValueError, IndexError):
-        raise CannotRun(f"cannot read VmRSS, Threads and CPU time of process {pid} from /proc") from None
+    values = memory_kb(pid)
+    if "VmRSS" not in values or "Threads" not in values:
+        raise CannotRun(f"cannot read VmRSS and Threads of process {pid} from /proc")
+    return values["VmRSS"], values["Threads"], cpu_seconds(pid)
 
 
 @dataclass
