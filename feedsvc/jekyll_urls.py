@@ -9,6 +9,7 @@ Paths are root-relative to ``url`` + ``baseurl`` and not percent-encoded.
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 import unicodedata
@@ -184,3 +185,44 @@ def _flat(value) -> list:
 def redirect_path(value: str) -> str:
     """A ``redirect_from`` entry as the path jekyll-redirect-from writes (relative to ``baseurl``)."""
     return re.sub(r"/{2,}", "/", "/" + value.strip().lstrip("/"))
+
+
+def front_matter_default(defaults: object, source: str, key: str) -> object | None:
+    """The value a post gets for ``key`` from ``defaults:`` in _config.yml (frontmatter_defaults.rb ``find``).
+
+    A set applies when its scope's ``path`` contains the post (a prefix of folders,
+    or a glob) and its ``type``, if any, is posts; among those naming ``key`` the one
+    with the longest path wins, a typed scope over an untyped one, the later on a tie.
+    """
+    value, best = None, None
+    for entry in defaults if isinstance(defaults, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("values"), dict) or key not in entry["values"]:
+            continue
+        scope = entry.get("scope") if isinstance(entry.get("scope"), dict) else {}
+        path = str(scope.get("path") or "").strip("/")
+        if "type" in scope and str(scope["type"]) not in ("posts", "post"):
+            continue
+        if path and not (fnmatch.fnmatchcase(source, path) if "*" in path else _within(source, path)):
+            continue
+        rank = (len(path), "type" in scope)
+        if best is None or rank >= best:
+            value, best = entry["values"][key], rank
+    return value
+
+
+def _within(source: str, folder: str) -> bool:
+    return source == folder or source.startswith(folder + "/")
+
+
+def posts_permalink(config: dict, source: str, own: str) -> str:
+    """The permalink template of a post: its own, else ``defaults:``, else ``collections.posts``, else the site's."""
+    if own:
+        return own
+    default = front_matter_default(config.get("defaults"), source, "permalink")
+    if isinstance(default, str) and default:
+        return default
+    collections = config.get("collections")
+    posts = collections.get("posts") if isinstance(collections, dict) else None
+    if isinstance(posts, dict) and isinstance(posts.get("permalink"), str):
+        return template_for(posts["permalink"])
+    return template_for(str(config.get("permalink") or "date"))

@@ -68,16 +68,17 @@ def jekyll_path(record: FileRecord, site: Site) -> str:
     """The URL Jekyll gives the post: its ``permalink``, else the site's (style name or pattern)."""
     assert record.published is not None
     values = record.fields
+    source = record.source.path.partition("/")[2]
     post = jekyll_urls.JekyllPost(
-        record.source.path.partition("/")[2],
+        source,
         # Jekyll formats dates in the site's zone (it sets TZ from `timezone`).
         record.published.astimezone(ZoneInfo(site.timezone)),
         jekyll_urls.post_categories(record.source.categories, values),
         slug=_text(values.get("slug")),
-        permalink=_text(values.get("permalink")),
+        permalink=jekyll_urls.posts_permalink(site.config, source, _text(values.get("permalink"))),
         output_ext=".html",
     )
-    return jekyll_urls.post_path(post, _text(site.config.get("permalink")) or "date")
+    return jekyll_urls.post_path(post)
 
 
 def jekyll_aliases(record: FileRecord, path: str, site: Site) -> tuple[str, ...]:

@@ -68,7 +68,12 @@ def _built(site: Path, tmp: Path, permalink: str | None = None) -> Built:
     else:
         if permalink is not None:
             config = copy / "_config.yml"
-            config.write_text(re.sub(r"(?m)^permalink: .*$", f"permalink: {permalink}", config.read_text()))
+            # A style or pattern for `permalink:`, or a whole block of settings (`defaults:`...) to add.
+            text = config.read_text()
+            if "\n" in permalink:
+                config.write_text(text + permalink)
+            else:
+                config.write_text(re.sub(r"(?m)^permalink: .*$", f"permalink: {permalink}", text))
         out = build_jekyll(copy, tmp / "_site")
     site_settings = read_site(copy)
     base = site_settings.base_url  # the URL the generator built for: Hugo baseURL, Jekyll url + baseurl
@@ -88,6 +93,10 @@ JEKYLL_PERMALINKS = [
     "weekdate",
     "/:categories/:year/:i_month/:slug/",
     "/:title:output_ext",
+    # Front-matter defaults by folder, and the posts collection's own permalink.
+    "defaults:\n  - scope: {path: news}\n    values: {permalink: /from-defaults/:title/}\n"
+    "  - scope: {path: '', type: posts}\n    values: {permalink: /all-posts/:year/:title.html}\n",
+    "collections:\n  posts:\n    permalink: /collection/:title/\n",
 ]
 
 
@@ -96,7 +105,9 @@ def built(request, tmp_path_factory):
     return _built(request.param, tmp_path_factory.mktemp(request.param.name))
 
 
-@pytest.fixture(scope="module", params=JEKYLL_PERMALINKS)
+@pytest.fixture(
+    scope="module", params=JEKYLL_PERMALINKS, ids=[p.split(":")[0] if "\n" in p else p for p in JEKYLL_PERMALINKS]
+)
 def jekyll_style(request, tmp_path_factory):
     return _built(JEKYLL_SITE, tmp_path_factory.mktemp("jekyll-style"), request.param)
 

@@ -16,7 +16,16 @@ from feedsvc.hugo_urls import (
     rules_from_config,
     sanitize,
 )
-from feedsvc.jekyll_urls import JekyllPost, file_slug, post_categories, post_id, post_path, redirect_path, slugify
+from feedsvc.jekyll_urls import (
+    JekyllPost,
+    file_slug,
+    front_matter_default,
+    post_categories,
+    post_id,
+    post_path,
+    redirect_path,
+    slugify,
+)
 
 PARIS = timezone(timedelta(hours=1))
 POSTS = HugoRules(permalinks={"posts": "/:year/:month/:slug/"})
@@ -233,3 +242,19 @@ def test_jekyll_post_categories(folders, fields, expected):
 def test_jekyll_redirect_path():
     assert redirect_path("old/hello/") == "/old/hello/"
     assert redirect_path("/hello.html") == "/hello.html"
+
+
+def test_jekyll_front_matter_defaults_pick_the_most_specific_scope():
+    defaults = [
+        {"scope": {"path": ""}, "values": {"permalink": "/untyped/"}},
+        {"scope": {"path": "", "type": "posts"}, "values": {"permalink": "/typed/"}},
+        {"scope": {"path": "news", "type": "pages"}, "values": {"permalink": "/pages-only/"}},
+        {"scope": {"path": "news"}, "values": {"permalink": "/news/"}},
+        {"scope": {"path": "blog/*/_posts/*"}, "values": {"permalink": "/glob/"}},
+        {"values": {"layout": "post"}},
+    ]
+    assert front_matter_default(defaults, "_posts/2020-01-01-a.md", "permalink") == "/typed/"
+    assert front_matter_default(defaults, "news/_posts/2020-01-01-a.md", "permalink") == "/news/"
+    assert front_matter_default(defaults, "blog/x/_posts/2020-01-01-a.md", "permalink") == "/glob/"
+    assert front_matter_default(defaults, "_posts/a.md", "slug") is None
+    assert front_matter_default("not a list", "_posts/a.md", "permalink") is None
