@@ -130,7 +130,8 @@ def _add_entry(fg: FeedGenerator, entry: Entry, pub: Publishing) -> None:
     page_url = pub.url(entry.path)
     fe = fg.add_entry(order="append")
     fe.id(entry.id)
-    fe.guid(entry.id, permalink=False)
+    # RSS 2.0 <guid>: isPermaLink says the id is also the item's URL, as Hugo's feeds had it.
+    fe.guid(entry.id, permalink=entry.id == page_url)
     fe.title(entry.title)
     fe.link(href=page_url, rel="alternate", type="text/html")
     fe.published(entry.published)

@@ -8,7 +8,7 @@ import pytest
 
 from feedsvc.reader import ConfigError, read_content
 
-from .conftest import FIXTURE
+from .conftest import FIXTURE, make_app
 
 
 @pytest.fixture()
@@ -52,3 +52,13 @@ def test_a_pinned_id_wins_over_every_scheme(site):
 def test_an_unknown_scheme_is_a_config_error_that_says_the_choices(site):
     with pytest.raises(ConfigError, match="feed_ids: 'wordpress' is not one of tag, hugo, jekyll-feed"):
         ids_with(site, "wordpress")
+
+
+def test_rss_says_a_guid_is_a_permalink_only_when_it_is_the_item_url(site):
+    with open(site / "site.yaml", "a") as config:
+        config.write("feed_ids: hugo\n")
+    rss = make_app(site, SITE_URL="https://fixture.example/news").test_client().get("/feed.rss").data.decode()
+    assert '<guid isPermaLink="true">https://fixture.example/news/articles/engine-note-5</guid>' in rss
+    assert '<guid isPermaLink="false">urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66</guid>' in rss
+    other_host = make_app(site, SITE_URL="https://mirror.example").test_client().get("/feed.rss").data.decode()
+    assert '<guid isPermaLink="false">https://fixture.example/news/articles/engine-note-5</guid>' in other_host
