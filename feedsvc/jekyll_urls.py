@@ -198,7 +198,8 @@ def front_matter_default(defaults: object, source: str, key: str) -> object | No
     for entry in defaults if isinstance(defaults, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("values"), dict) or key not in entry["values"]:
             continue
-        scope = entry.get("scope") if isinstance(entry.get("scope"), dict) else {}
+        given = entry.get("scope")
+        scope: dict = given if isinstance(given, dict) else {}
         path = str(scope.get("path") or "").strip("/")
         if "type" in scope and str(scope["type"]) not in ("posts", "post"):
             continue
