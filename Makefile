@@ -50,6 +50,12 @@ export: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+# Fault figures for the README's operations section (bench/faults.py): a killed worker, idle
+# sockets, SIGTERM, a 3.9 MB article, and SIGHUP over a 100,000-file corpus (slow: built first).
+.PHONY: bench-faults
+bench-faults: $(STAMP)
+	$(BIN)/python -m bench.faults
+
 .PHONY: bench-scale
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.index_scale 1k 10k 100k

@@ -8,6 +8,8 @@ look-up, a content-coding choice and an ETag comparison. Everything else
 
 from __future__ import annotations
 
+import threading
+
 from . import delta
 from .http import Resource, choose_coding, is_fresh
 from .responses import (
@@ -20,18 +22,36 @@ from .responses import (
     request_path,
 )
 
-
 # A body handed over whole is copied into each connection's send buffer at once: 300
 # clients that do not read a 23 MB page held 1.4 GB in one worker. In chunks, the
-# server takes the next one as the socket drains: 340 MB (README, operations).
+# server takes the next one as the socket drains, but a client that does not read
+# then holds one of the worker's threads (--blocking-threads 32): at most
+# LARGE_STREAMS such answers run at once, and one more gets a 503 to retry, so slow
+# readers can neither grow a worker nor take the threads every other request needs.
 STREAM_OVER = 1 << 20
 CHUNK = 1 << 18
+LARGE_STREAMS = 12
+_streams = threading.BoundedSemaphore(LARGE_STREAMS)
 
 
-def _chunks(body: bytes):
-    view = memoryview(body)
-    for start in range(0, len(body), CHUNK):
-        yield bytes(view[start : start + CHUNK])
+class _Stream:
+    """A large body in chunks; holds one of the LARGE_STREAMS places until the server closes it."""
+
+    def __init__(self, body: bytes):
+        self.body, self._held = body, True
+
+    def __iter__(self):
+        view = memoryview(self.body)
+        for start in range(0, len(self.body), CHUNK):
+            yield bytes(view[start : start + CHUNK])
+
+    def close(self) -> None:
+        """PEP 3333: the server calls this when the answer is sent or abandoned."""
+        if self._held:
+            self._held = False
+            _streams.release()
+
+    __del__ = close  # should a server forget to close
 
 
 class FastPath:
@@ -47,11 +67,19 @@ class FastPath:
         if resource is None:
             return self.app(environ, start_response)
         status, headers, body = self.respond(catalog, resource, environ, path)
-        start_response(status, headers)
         if environ["REQUEST_METHOD"] == "HEAD":
+            start_response(status, headers)
             return []
         if len(body) > STREAM_OVER:
-            return _chunks(body)
+            if not _streams.acquire(blocking=False):
+                status, headers, body = error_response(
+                    503, "Service Unavailable", "Too many large downloads at once.", [("Retry-After", "10")], catalog
+                )
+                start_response(status, headers)
+                return [body]
+            start_response(status, headers)
+            return _Stream(body)
+        start_response(status, headers)
         return [body]
 
     def respond(self, catalog, resource: Resource, environ: dict, path: str) -> Answer:

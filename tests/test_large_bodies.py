@@ -14,7 +14,7 @@ import time
 
 import brotli
 
-from feedsvc.fastpath import CHUNK, STREAM_OVER, FastPath
+from feedsvc.fastpath import CHUNK, LARGE_STREAMS, STREAM_OVER, FastPath
 from feedsvc.http import LARGE_BODY, prepare
 
 from .conftest import make_app, write_article
@@ -50,7 +50,21 @@ def test_a_site_with_a_large_article_starts_quickly_and_streams_it(content_copy)
     body = client.get("/articles/huge", headers={"Accept-Encoding": "gzip"}).data
     assert len(gzip.decompress(body)) > STREAM_OVER
     service = app.extensions["feedsvc"]
-    answer = FastPath(lambda *a: [], service)({**environ, "wsgi.url_scheme": "http"}, lambda *a: None)
+    fast = FastPath(lambda *a: [], service)
+    answer = fast({**environ, "wsgi.url_scheme": "http"}, lambda *a: None)
     chunks = list(answer)
+    answer.close()
     assert len(chunks) > 1 and all(len(chunk) <= CHUNK for chunk in chunks)
     assert b"".join(chunks) == client.get("/articles/huge").data
+
+    # Clients that do not read hold a place each; past LARGE_STREAMS the next gets a 503, and the
+    # small answers every other client needs go on.
+    statuses: list[str] = []
+    held = [fast({**environ, "wsgi.url_scheme": "http"}, lambda s, h: statuses.append(s)) for _ in range(LARGE_STREAMS)]
+    refused = fast({**environ, "wsgi.url_scheme": "http"}, lambda s, h: statuses.append(s))
+    assert statuses[-1].startswith("503") and statuses[:-1] == ["200 OK"] * LARGE_STREAMS
+    assert dict(client.get("/feeds").headers) and client.get("/healthz").status_code == 200
+    for answer in held:
+        answer.close()
+    assert client.get("/articles/huge").status_code == 200
+    del refused
