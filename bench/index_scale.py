@@ -174,17 +174,20 @@ def build(folder: Path, state: Path) -> dict:
     return {"build_s": round(time.monotonic() - started, 1), "output": done.stdout.strip().splitlines()[-1]}
 
 
-def measure(label: str, folder: Path, timeout: float = 900) -> dict:
-    """Every figure for one corpus."""
+def measure(label: str, folder: Path, timeout: float = 900, earlier: dict | None = None) -> dict:
+    """Every figure for one corpus; with ``earlier`` (a previous run's), its built index is reused."""
     state = OUT / f"state-{label}"
-    shutil.rmtree(state, ignore_errors=True)
     articles = json.loads((folder / ".corpus.json").read_text())["articles"]
     result: dict = {"label": label, "articles": articles, "uptime": os.getloadavg()}
-    log(f"index benchmark {label}: from nothing")
-    server, result["from_nothing"] = start(label, folder, state, timeout)
-    server.stop()
-    log(f"  {result['from_nothing']}; flask --app feedsvc build")
-    result["build"] = build(folder, state)
+    if earlier and state.exists():
+        result.update(from_nothing=earlier["from_nothing"], build=earlier["build"], reused=earlier["measured_at"])
+    else:
+        shutil.rmtree(state, ignore_errors=True)
+        log(f"index benchmark {label}: from nothing")
+        server, result["from_nothing"] = start(label, folder, state, timeout)
+        server.stop()
+        log(f"  {result['from_nothing']}; flask --app feedsvc build")
+        result["build"] = build(folder, state)
     log(f"  {result['build']}; unchanged index")
     server, result["unchanged"] = start(label, folder, state, timeout)
     try:
@@ -202,14 +205,20 @@ def measure(label: str, folder: Path, timeout: float = 900) -> dict:
 
 
 def main(labels: list[str]) -> None:
-    """Measure the given corpora (e.g. ``1k 10k``) and merge them into bench/out/index-scale.json."""
+    """Measure the given corpora (e.g. ``1k 10k``) and merge them into bench/out/index-scale.json.
+
+    ``--reuse`` keeps the from-nothing and build figures of the previous run and its built
+    index, and measures the rest again (the unchanged start, crawl and reload).
+    """
+    reuse = "--reuse" in labels
+    labels = [label for label in labels if label != "--reuse"]
     from . import corpus
 
     path = OUT / "index-scale.json"
     rows = {row["label"]: row for row in (json.loads(path.read_text()) if path.exists() else [])}
     for label in labels:
         size = int(float(label.lower().rstrip("k")) * (1000 if label.lower().endswith("k") else 1))
-        rows[label] = measure(label, corpus.ensure(size, CORPUS))
+        rows[label] = measure(label, corpus.ensure(size, CORPUS), earlier=rows.get(label) if reuse else None)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(sorted(rows.values(), key=lambda r: r["articles"]), indent=1))
 

@@ -89,7 +89,10 @@ def tags_of(content: Content) -> dict[str, str]:
     return dict(sorted(names.items()))
 
 
-def group_entries(content: Content) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
+Groups = tuple[dict[str, list[Entry]], dict[str, list[Entry]]]  # entries by author slug, by tag slug
+
+
+def group_entries(content: Content) -> Groups:
     """Entries of each author and of each tag, newest first, in one pass over the corpus."""
     by_author: dict[str, list[Entry]] = {slug: [] for slug in content.authors}
     by_tag: dict[str, list[Entry]] = {slug: [] for slug in tags_of(content)}
@@ -107,10 +110,10 @@ def feed_docs(content: Content) -> list[FeedDoc]:
     return [doc for feed in feeds_of(content) for doc in paginate(feed, size)]
 
 
-def feeds_of(content: Content) -> list[FeedDoc]:
+def feeds_of(content: Content, groups: Groups | None = None) -> list[FeedDoc]:
     """Every feed, whole (all its entries, not yet paged): the site's, each author's, tag's and section's."""
     site = content.site
-    by_author, by_tag = group_entries(content)
+    by_author, by_tag = groups or group_entries(content)
     names = tags_of(content)
     feeds = [FeedDoc(prefix="", title=site.title, subtitle=site.description, alternate="/", entries=content.entries)]
     for slug, author in sorted(content.authors.items()):

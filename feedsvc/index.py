@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS bodies (
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER,
     digest TEXT NOT NULL, record BLOB NOT NULL, body INTEGER REFERENCES bodies(id));
+CREATE INDEX IF NOT EXISTS files_body ON files (body);  -- which bodies are still used (_collect)
 """
 SCHEMA_VERSION = 4  # bump when the tables change: an index of another version is built again
 Signature = tuple[int, int, int]  # size, mtime_ns, inode

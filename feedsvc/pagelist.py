@@ -7,7 +7,7 @@ from functools import partial
 from typing import NamedTuple
 
 from . import preview
-from .documents import group_entries, tags_of
+from .documents import Groups, group_entries, tags_of
 from .model import Content, Entry
 from .pages import PAGE_SIZE, FeedLink, PageSpec, Scope, feed_links, newest
 from .urls import tag_slug
@@ -21,9 +21,9 @@ class PageList:
     hundred thousand of them, and most are not asked for between two reloads.
     """
 
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, groups: Groups | None = None):
         site = content.site
-        by_author, by_tag = group_entries(content)
+        by_author, by_tag = groups or group_entries(content)
         names = tags_of(content)
         self.content = content
         self.site_scope = Scope(site.title, "/", "")

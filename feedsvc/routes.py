@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from . import pages
-from .documents import FeedDoc, feeds_of, page_count, page_of
+from .documents import FeedDoc, feeds_of, group_entries, page_count, page_of
 from .formats import FORMATS
 from .model import Content
 from .pagelist import PageList
@@ -28,8 +28,9 @@ class Routes:
 
     def __init__(self, content: Content):
         self.size = content.site.feed_length
-        self.feeds = {feed.prefix: feed for feed in feeds_of(content)}
-        self.pagelist = PageList(content)
+        groups = group_entries(content)  # one pass over the entries, for feeds and pages alike
+        self.feeds = {feed.prefix: feed for feed in feeds_of(content, groups)}
+        self.pagelist = PageList(content, groups)
         self.pages = {spec.path: spec for spec in self.pagelist.specs}
 
     def feed(self, path: str) -> tuple[FeedDoc, str] | None:
