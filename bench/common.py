@@ -56,6 +56,22 @@ def procfile_command(port: int, env: Mapping[str, str] | None = None, target: st
     return [sys.executable, *argv[1:-1], target or argv[-1]]
 
 
+def start_process(
+    argv: list[str], log_path: Path, env: Mapping[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.Popen:
+    """Start ``argv`` as the leader of a new process group, its output going to ``log_path``."""
+    with open(log_path, "wb") as out:
+        return subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # stop_process ends the whole group, and nothing else
+        )
+
+
 def stop_process(popen: subprocess.Popen, grace: float = 10.0) -> None:
     """Stop ``popen`` and the process group it leads (started with ``start_new_session``).
 
@@ -123,17 +139,8 @@ class Process:
         self.name = name
         self.log_path = log_path or OUT / "logs" / f"{name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "wb")  # noqa: SIM115  # open for the process's life; stop() closes it
         self.started = time.monotonic()
-        self.popen = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.popen = start_process(argv, self.log_path, env, cwd)
 
     @property
     def pid(self) -> int:
@@ -151,7 +158,6 @@ class Process:
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM the process, then SIGKILL its process group if it lingers."""
         stop_process(self.popen, grace)
-        self._log.close()
 
     def __enter__(self):
         return self

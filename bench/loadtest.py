@@ -47,6 +47,7 @@ from .common import (
     get,
     memory_kb,
     procfile_command,
+    start_process,
     stop_process,
 )
 from .load import Load, wrk, wrk_binary
@@ -115,16 +116,7 @@ def start_server(port: int) -> Server:
     argv = procfile_command(port, env)
     command = " ".join(["python", *argv[1:]])
     log = OUT / "loadtest-server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    proc = start_process(argv, log, env)
     server = Server(proc, port, log, command)
     deadline = time.monotonic() + START_TIMEOUT
     while True:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import LOOPBACK, free_port, port_open, procfile_command, stop_process
+from bench.common import LOOPBACK, free_port, port_open, procfile_command, start_process, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20.0  # seconds a server may take to answer after it is started
@@ -137,16 +137,7 @@ def granian_app(
             "wsgi:app",
         ]
     )
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=child_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    proc = start_process(command, log, child_env)
     server = AppServer(port, proc, log)
     try:
         _wait_for_health(server)
@@ -327,14 +318,7 @@ def nginx(tmp_path: Path, http_config: str, *, name: str = "nginx", mime_types: 
     if checked.returncode != 0:
         raise RuntimeError(f"nginx rejects {conf}:\n{checked.stderr.decode(errors='replace')}\n{conf.read_text()}")
     stderr = prefix / "logs" / "stderr.log"
-    with open(stderr, "wb") as out:
-        proc = subprocess.Popen(
-            [exe, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    proc = start_process([exe, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], stderr)
     server = Nginx(prefix, ports, proc, stderr)
     try:
         deadline = time.monotonic() + START_TIMEOUT
