@@ -81,3 +81,9 @@ requirements:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis tests/browser/node_modules tests/browser/screenshots
+
+# Record what changed in the content since the last run in content/.feedsvc.lock (Last-Modified
+# and edit dates come from it): run before each deploy and commit the file with the content.
+.PHONY: lock
+lock: $(STAMP)
+	$(BIN)/flask --app feedsvc lock

@@ -16,6 +16,7 @@ from .hosts import TrustedHosts
 from .reloader import Reloader, read_generation, run_dir
 from .service import Service
 from .settings import Settings
+from .ticker import Clock, wall_clock
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,10 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
     """Build the app from the ``FEEDSVC_*`` environment, or from ``test_config`` alone.
+
+    ``clock`` gives the current instant (tests pass a ``ticker.FakeClock``); the wall clock otherwise.
 
     ``test_config`` holds settings by name without the prefix (``{"STRICT": True}``);
     given one, the environment is not read, so a developer's variables never leak
@@ -45,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Under `python -m feedsvc.serve`, SIGHUP reloads through the folder the main process made.
     reload_folder = run_dir(settings.state_folder, os.getppid())
     generation = read_generation(reload_folder)  # before reading the content: a later SIGHUP reloads it
-    service = Service(settings)
+    service = Service(settings, clock=clock or wall_clock)
     app.extensions["feedsvc"] = service
     app.extensions["feedsvc.reloader"] = Reloader(
         service, reload_folder, timeout=settings.reload_timeout, generation=generation

@@ -13,6 +13,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -21,10 +22,12 @@ from .documents import FeedDoc
 from .formats import FORMATS, render_feed
 from .http import Resource, prepare
 from .limits import Refused, read_file
-from .model import Content, Publishing
+from .model import Publishing
+from .modified import feed_modified
 from .redirects import render_redirect, toggle_slash
 from .responses import FEED_HEADERS, HTML, HTML_HEADERS, cache_control
 from .routes import Routes
+from .schedule import SITE, View, page_scope
 from .siteurls import SiteUrls
 
 log = logging.getLogger(__name__)
@@ -33,7 +36,7 @@ MAX_DERIVED = 64  # delta answers kept per catalog
 
 
 class Catalog:
-    """Prepared resources of one content version for one public base URL.
+    """Prepared resources of one content version, as published at one instant, for one public base URL.
 
     Warmed resources are kept for the life of the content version. Others
     (archive pages, the pages of a large corpus) are built on first request
@@ -43,13 +46,14 @@ class Catalog:
 
     def __init__(
         self,
-        content: Content,
+        view: View,
         pub: Publishing,
         budget: int,
         extras: SiteUrls | None = None,
         routes: Routes | None = None,
     ):
-        self.content, self.pub, self.budget = content, pub, budget
+        self.view, self.content, self.pub, self.budget = view, view.content, pub, budget
+        content = view.content
         # A generator site's own files and old URLs (siteurls.py); none for feedsvc's layout.
         self.extras = extras or SiteUrls()
         # Which document each path is, found on request (routes.py); shared by a content version's catalogs.
@@ -158,8 +162,15 @@ class Catalog:
                 _, oldest = self._recent.popitem(last=False)
                 self._recent_bytes -= sum(len(variant.body) for variant in oldest.variants.values())
 
-    def _feed(self, doc: FeedDoc, fmt: str) -> Resource:
+    def _cache(self, immutable: bool = False) -> tuple[int, int, int]:
+        """(max-age, stale-while-revalidate, stale-if-error): cut per request before a scheduled change."""
         pub = self.pub
+        return (pub.archive_max_age if immutable else pub.max_age), pub.stale_while_revalidate, pub.stale_if_error
+
+    def _feed(self, doc: FeedDoc, fmt: str) -> Resource:
+        pub, view = self.pub, self.view
+        # A settled archive page is out of reach of new publications: only an expiry changes it.
+        doc = replace(doc, next_change=view.timeline.next_change(doc.prefix, view.now, expiries_only=doc.settled))
         body = render_feed(doc, fmt, self.content.site, pub)
         links = [f'<{hub}>; rel="hub"' for hub in pub.hubs]
         if links:  # W3C WebSub 4: hub and self links in HTTP headers
@@ -172,9 +183,11 @@ class Catalog:
         return prepare(
             body,
             FORMATS[fmt].content_type,
-            last_modified=doc.updated,
+            last_modified=feed_modified(doc, view.timeline, view.stamps, view.now),
             headers=headers,
             extra={"doc": doc, "fmt": fmt},
+            changes_at=doc.next_change,
+            cache=self._cache(doc.is_archive and doc.full),
         )
 
     def error_page(self, code: int, name: str, description: str) -> bytes:
@@ -190,7 +203,8 @@ class Catalog:
     def _page(self, spec: pages.PageSpec) -> Resource:
         body = pages.render_page(spec, self.content.site, self.pub)
         headers = [("Cache-Control", cache_control(self.pub)), *HTML_HEADERS]
-        return prepare(body, HTML, headers=headers)
+        changes_at = self.view.timeline.next_change(page_scope(spec.path), self.view.now)
+        return prepare(body, HTML, headers=headers, changes_at=changes_at, cache=self._cache())
 
     def _file(self, path: str, file: str) -> Resource | None:
         try:
@@ -208,7 +222,9 @@ class Catalog:
 
     def _generated(self, build: Callable[[Publishing], bytes], media_type: str) -> Resource:
         headers = [("Cache-Control", cache_control(self.pub)), ("X-Content-Type-Options", "nosniff")]
-        return prepare(build(self.pub), media_type, headers=headers)
+        # The sitemap lists every live entry: it changes with the site.
+        changes_at = self.view.timeline.next_change(SITE, self.view.now)
+        return prepare(build(self.pub), media_type, headers=headers, changes_at=changes_at, cache=self._cache())
 
 
 class _Builders(Mapping[str, Callable[[], Resource]]):

@@ -34,6 +34,13 @@ class FeedDoc:
     page: int = 0
     pages: int = 0
     full: bool = False
+    # When its list of entries last moved: the publication that last pushed an entry
+    # into it or opened the next archive page. A ``settled`` archive page is out of
+    # reach of new publications (only an expiry or an edit can change it).
+    moved: datetime | None = None
+    settled: bool = False
+    # The next instant a scheduled publication or expiry changes it (None: nothing scheduled).
+    next_change: datetime | None = None
 
     def path(self, fmt: str, page: int | None = None) -> str:
         """Root-relative URL of this feed (or of another of its pages) in ``fmt``."""
@@ -67,12 +74,18 @@ def page_of(feed: FeedDoc, size: int, number: int) -> FeedDoc | None:
     """
     pages = page_count(feed, size)
     if number == 0:
-        return replace(feed, entries=feed.entries[:size], page=0, pages=pages)
+        newest = feed.entries[0].published if feed.entries else None
+        return replace(feed, entries=feed.entries[:size], page=0, pages=pages, moved=newest)
     if not 1 <= number <= pages:
         return None
     older = len(feed.entries) - size
     entries = feed.entries[size + max(0, older - number * size) : size + older - (number - 1) * size]
-    return replace(feed, entries=entries, page=number, pages=pages, full=len(entries) == size)
+    # Page n last moved when the entry `size` places newer than its end went out, which
+    # pushed its newest entry out of the current document or opened page n + 1.
+    last, pusher = len(feed.entries) - 1, (number + 1) * size
+    moved = feed.entries[max(last - pusher, 0)].published
+    full, settled = len(entries) == size, pusher <= last
+    return replace(feed, entries=entries, page=number, pages=pages, full=full, moved=moved, settled=settled)
 
 
 def paginate(feed: FeedDoc, size: int) -> list[FeedDoc]:

@@ -134,6 +134,8 @@ def _dates(f: _Fields, keys, zone: ZoneInfo, named: str, *, required: bool) -> d
         if updated and published and updated < published:
             f.add(f.first(keys.updated), f"{f.first(keys.updated)}: is earlier than the publication date")
     expires = f.get(fields.moment, keys.expires, zone=zone) if f.first(keys.expires) else None
+    if expires and published and expires <= published:
+        f.add(f.first(keys.expires), f"{f.first(keys.expires)}: is not after the publication date")
     return {"published": published, "updated": updated, "expires": expires}
 
 

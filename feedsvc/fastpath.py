@@ -100,10 +100,16 @@ class FastPath:
             # RFC 9110 13.2.1: preconditions apply only where the answer would be 2xx.
             return resource.status, variant.headers, variant.body
         if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
-            if is_fresh(environ, variant, resource):
-                return "304 Not Modified", variant.not_modified, b""
+            if is_fresh(environ, variant, resource, self.service.clock()):
+                return "304 Not Modified", self._at_now(resource, variant.not_modified), b""
             if "feed" in environ.get("HTTP_A_IM", "") and "doc" in resource.extra:
                 answer = delta.answer(self.service, catalog, resource, environ, path, coding)
                 if answer is not None:
                     return answer
-        return "200 OK", variant.headers, variant.body
+        return "200 OK", self._at_now(resource, variant.headers), variant.body
+
+    def _at_now(self, resource: Resource, headers: list) -> list:
+        """Cut max-age to the document's next scheduled change (only documents that have one read the clock)."""
+        if resource.changes_at is None:
+            return headers
+        return resource.headers_at(headers, self.service.clock().timestamp())

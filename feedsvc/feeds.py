@@ -99,7 +99,9 @@ def _generator(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> FeedGener
     fg.history.marker = "complete" if doc.complete else "archive" if doc.is_archive else None
     # feedgen uses the last link added as the RSS <channel><link>: the alternate goes last.
     fg.link(href=pub.url(doc.alternate), rel="alternate", type="text/html")
-    fg.ttl(pub.ttl_minutes)
+    if doc.next_change is None:
+        # A ttl would let readers wait past a scheduled change: it is left out until none is ahead.
+        fg.ttl(pub.ttl_minutes)
     if doc.author is not None:
         _feed_author(fg, doc.author, pub)
     return fg

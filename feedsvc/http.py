@@ -38,16 +38,46 @@ class Variant:
 
 @dataclass(frozen=True, eq=False)
 class Resource:
-    """Every variant of one document, keyed by content coding ("identity", "gzip", "br")."""
+    """Every variant of one document, keyed by content coding ("identity", "gzip", "br").
+
+    ``changes_at`` (POSIX seconds) is the document's next scheduled change, if any;
+    ``cache`` its (max-age, stale-while-revalidate, stale-if-error), which
+    ``headers_at`` cuts so that no cache keeps the document past that instant.
+    """
 
     variants: dict[str, Variant]
     last_modified: datetime | None = None
     extra: dict = field(default_factory=dict)
     status: str = "200 OK"  # or a redirect ("301 Moved Permanently"), answered without conditionals
+    changes_at: float | None = None
+    cache: tuple[int, int, int] = (0, 0, 0)
     codings: tuple[str, ...] = field(init=False)  # the keys of variants: choose_coding's cache key
 
     def __post_init__(self):
         object.__setattr__(self, "codings", getattr(self.variants, "codings", None) or tuple(self.variants))
+
+    def headers_at(self, headers: list[tuple[str, str]], now: float) -> list[tuple[str, str]]:
+        """``headers`` as they must be sent at ``now``: max-age never reaches past the next change."""
+        if self.changes_at is None:
+            return headers
+        remaining = int(self.changes_at - now)
+        max_age, stale, on_error = self.cache
+        if remaining >= max_age + stale:
+            return headers
+        value = cache_control(max_age, stale, on_error, remaining)
+        return [(name, value if name == "Cache-Control" else text) for name, text in headers]
+
+
+def cache_control(max_age: int, stale: int, on_error: int, remaining: int | None = None) -> str:
+    """Cache-Control of a public document (RFC 9111 5.2.2, RFC 5861).
+
+    With ``remaining`` seconds left until the document changes, neither max-age nor
+    max-age plus stale-while-revalidate reaches past that instant.
+    """
+    if remaining is not None:
+        max_age = min(max_age, max(remaining, 0))
+        stale = min(stale, max(remaining - max_age, 0))
+    return f"public, max-age={max_age}, stale-while-revalidate={stale}, stale-if-error={on_error}"
 
 
 def strong_etag(body: bytes, coding: str = "identity") -> str:
@@ -80,6 +110,8 @@ def prepare(
     compressible: bool = True,
     extra: dict | None = None,
     status: str = "200 OK",
+    changes_at: datetime | None = None,
+    cache: tuple[int, int, int] = (0, 0, 0),
 ) -> Resource:
     """Compute every variant of ``body`` with its headers, once.
 
@@ -107,7 +139,8 @@ def prepare(
             variants[coding] = variant(coding)
     else:
         variants["identity"] = variant("identity")
-    return Resource(variants, last_modified, extra or {}, status)
+    refresh = changes_at.timestamp() if changes_at is not None else None
+    return Resource(variants, last_modified, extra or {}, status, refresh, cache)
 
 
 class _OnDemand(dict):
@@ -179,10 +212,10 @@ def not_modified_since(if_modified_since: str, last_modified: datetime | None, n
     return int(last_modified.timestamp()) <= int(since.timestamp())
 
 
-def is_fresh(environ: dict, variant: Variant, resource: Resource) -> bool:
+def is_fresh(environ: dict, variant: Variant, resource: Resource, now: datetime | None = None) -> bool:
     """Evaluate the conditional headers; If-None-Match takes precedence (RFC 9110 13.2.2)."""
     inm = environ.get("HTTP_IF_NONE_MATCH")
     if inm is not None:
         return none_match(inm, variant.etag)
     ims = environ.get("HTTP_IF_MODIFIED_SINCE")
-    return ims is not None and not_modified_since(ims, resource.last_modified, datetime.now(UTC))
+    return ims is not None and not_modified_since(ims, resource.last_modified, now or datetime.now(UTC))

@@ -129,6 +129,9 @@ class Content:
     notes: tuple[Problem, ...] = ()
     version: str = ""
     bios: dict[str, Entry] = field(default_factory=dict)
+    # SHA-256 of every entry and author file read, by path inside the content folder
+    # ("articles/x.md"): what the content lock (lock.py) compares with.
+    hashes: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)

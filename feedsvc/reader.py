@@ -72,10 +72,13 @@ def read_content(
         results = [_read_and_parse(root, source, site, layout, render, max_file_bytes) for source in wanted]
     found = iter(results)
     records: list[FileRecord] = []
+    hashes: dict[str, str] = {}
     for source in listed:
         if source.role in (ARTICLE, AUTHOR):
             result, file_digest = next(found)
             digest.update(f"{source.path}\0{file_digest}\0".encode())
+            if file_digest:  # the content lock compares these (lock.py)
+                hashes[source.path.partition("/")[2]] = file_digest
             if isinstance(result, Problem):
                 problems.append(result)
             else:
@@ -101,6 +104,7 @@ def read_content(
         notes=tuple(p for p in problems if p.severity != "error"),
         version=digest.hexdigest()[:16],
         bios=bios,
+        hashes=hashes,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import sqlite3
 import threading
@@ -14,10 +15,14 @@ from typing import NamedTuple
 from .catalog import Catalog
 from .hosts import BASE_KEY
 from .index import ContentIndex
+from .lock import LockError, lock_digest, read_lock
 from .model import Content
+from .modified import LockCheck, verify, with_edits
 from .reader import read_content, read_site
+from .schedule import View, view_at
 from .settings import Settings
 from .siteurls import SiteUrls, site_urls
+from .ticker import Clock, ticker, wall_clock
 
 log = logging.getLogger(__name__)
 
@@ -39,27 +44,40 @@ class Prepared(NamedTuple):
 
     extras: SiteUrls
     catalog: Catalog
+    lock: LockCheck  # what its content lock vouches for
 
 
 class Service:
-    """Loads content and hands out the catalog for a public base URL."""
+    """Loads content and hands out the catalog for a public base URL, as published now.
 
-    def __init__(self, settings: Settings):
-        self.settings = settings
+    ``content`` holds every entry, scheduled and expired ones too; ``view`` is what
+    is published at its instant. The process's ticker calls ``tick`` about once a
+    second, which replaces the view (and its catalogs) when an entry is due to
+    appear or disappear, so that happens on time with no reload and no request.
+    """
+
+    def __init__(self, settings: Settings, *, clock: Clock = wall_clock):
+        self.settings, self.clock = settings, clock
         self.content_dir = settings.content_dir
         # Parsed files are kept between starts, and bodies shared by the workers, in the content index.
         self.index = ContentIndex(settings.state_folder, settings.content_dir)
         # Without FEEDSVC_SITE_URL, site.yaml's base_url serves where no request names one.
         self.pub = settings.publishing(read_site(settings.content_dir).base_url)
         self.fixed_base = bool(settings.site_url)
-        self.content: Content | None = None
+        # Set by the first reload, below: typed as always there, as they are once __init__ returns.
+        self.content: Content = None  # type: ignore[assignment]
+        self.view: View = None  # type: ignore[assignment]
+        self.lock = LockCheck()
+        self._checks: dict[str, LockCheck] = {}  # the lock as each loaded version found it
         self.state_problem: str | None = None  # why FEEDSVC_STATE_DIR cannot be used, for /healthz
         self.extras = SiteUrls()
         self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
         self.previous: deque[Catalog] = deque(maxlen=MAX_PREVIOUS)
         self._lock = threading.Lock()
+        self._publishing = threading.Lock()  # one view replacement at a time (ticker, reload)
         self.listeners: list[Callable[[Catalog], object]] = []  # called with the new catalog after a change
         self.reload()
+        ticker.subscribe(self.tick, clock)
 
     def reload(self) -> bool:
         """Read the content folder again and serve it; return True if its version changed."""
@@ -83,6 +101,23 @@ class Service:
             log.error("content error: %s", error)
         if content.errors and self.settings.strict:
             raise StrictContentError(f"{len(content.errors)} content error(s), refusing to start (FEEDSVC_STRICT=1)")
+        return self._dated(content)
+
+    def _dated(self, content: Content) -> Content:
+        """``content`` with the edit dates of its content lock, as a version of its own (the lock's counts)."""
+        try:
+            lock = read_lock(self.content_dir)
+            state = "missing" if lock is None else "current"
+        except LockError as exc:
+            log.error("%s", exc)
+            lock, state = None, "unreadable"
+        stamps, problems = verify(content, lock, self.content_dir)
+        if problems:  # one line, however many files: check lists them all
+            more = f" and {len(problems) - 1} more (flask --app feedsvc check)" if len(problems) > 1 else ""
+            log.warning("content lock: %s%s; documents they touch carry no Last-Modified", problems[0], more)
+        version = hashlib.sha256(f"{content.version}/{lock_digest(self.content_dir)}".encode()).hexdigest()[:16]
+        content = replace(with_edits(content, lock), version=version)
+        self._checks = {version: LockCheck(stamps, problems, "stale" if state == "current" and problems else state)}
         return content
 
     def _read(self) -> Content:
@@ -115,25 +150,53 @@ class Service:
         extras = site_urls(self.content_dir, content)
         if self.content is not None and content.version == self.content.version and extras == self.extras:
             return None
-        catalog = Catalog(content, self.pub, self.settings.cache_bytes, extras)
-        # The home page and the site feeds are what pollers ask for first; requests
-        # keep getting the current version until these are built.
-        catalog.warm(None if self._build_whole(catalog) else SITE_PATHS)
-        return Prepared(extras, catalog)
+        check = self._checks.get(content.version) or LockCheck()
+        catalog = self._build(view_at(content, self.clock(), check.stamps), extras)
+        return Prepared(extras, catalog, check)
 
     def switch(self, content: Content, prepared: Prepared) -> bool:
         """Serve ``content`` with its ``prepared`` catalog from the next request on."""
-        with self._lock:
-            if self.content is not None and self.default_base in self._catalogs:
-                self.previous.append(self._catalogs[self.default_base])
-            self.content, self.extras = content, prepared.extras
-            self._catalogs = OrderedDict([(self.default_base, prepared.catalog)])
+        with self._publishing:
+            self.content, self.extras, self.lock = content, prepared.extras, prepared.lock
+            self._serve(prepared.catalog)
         log.info(
-            "content version %s: %d entries, %d error(s)", content.version, len(content.entries), len(content.errors)
+            "content version %s: %d entries (%d live), %d error(s)",
+            content.version,
+            len(content.entries),
+            len(self.view.content.entries),
+            len(content.errors),
         )
-        for listener in self.listeners:
-            listener(prepared.catalog)
         return True
+
+    def tick(self, now) -> bool:
+        """Publish what is due at ``now``; True if the view changed. The ticker calls it every second."""
+        until = self.view.until
+        if until is None or now < until:
+            return False
+        with self._publishing:
+            until = self.view.until  # a reload may have served a newer view meanwhile
+            if until is None or now < until:
+                return False
+            self._serve(self._build(view_at(self.content, now, self.lock.stamps, self.view.timeline), self.extras))
+        log.info("published the content as of %s: %d live entries", now.isoformat(), len(self.view.content.entries))
+        return True
+
+    def _build(self, view: View, extras: SiteUrls) -> Catalog:
+        """The default catalog of ``view``, warmed: requests keep the current one until this is built."""
+        catalog = Catalog(view, self.pub, self.settings.cache_bytes, extras)
+        # The home page and the site feeds are what pollers ask for first.
+        catalog.warm(None if self._build_whole(catalog) else SITE_PATHS)
+        return catalog
+
+    def _serve(self, catalog: Catalog) -> None:
+        """Serve ``catalog`` from the next request on, and tell the listeners (WebSub)."""
+        with self._lock:
+            if self.view is not None and self.default_base in self._catalogs:
+                self.previous.append(self._catalogs[self.default_base])
+            self.view = catalog.view
+            self._catalogs = OrderedDict([(self.default_base, catalog)])
+        for listener in self.listeners:
+            listener(catalog)
 
     def _build_whole(self, catalog: Catalog) -> bool:
         """Whether to build every document at start-up (FEEDSVC_WARM)."""
@@ -150,11 +213,11 @@ class Service:
         catalog = self._catalogs.get(base)
         if catalog is None:
             with self._lock:
-                if self.content is None:
+                if self.view is None:
                     raise RuntimeError("no content loaded yet: reload() first")
                 default = self._catalogs.get(self.default_base)
                 catalog = self._catalogs.get(base) or Catalog(
-                    self.content,
+                    self.view,
                     replace(self.pub, base_url=base),
                     self.settings.cache_bytes,
                     self.extras,

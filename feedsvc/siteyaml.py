@@ -109,6 +109,9 @@ def files(folder: Path, site: Site) -> Iterator[SourceFile]:
 
 
 KEYS = Keys(
+    # Scheduling as Hugo spells it: publishDate (else date) goes out, expiryDate (or expires) withdraws.
+    publish=("publishDate", "date"),
+    expires=("expiryDate", "expires"),
     updated=("updated", "lastmod"),
     summary=("summary", "description"),
 )

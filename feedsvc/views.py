@@ -11,8 +11,12 @@ import os
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from werkzeug.exceptions import HTTPException, NotFound
 
+from .dates import rfc3339
 from .preview import image_url
 from .responses import ALLOW, HTML_HEADERS, error_response
+from .schedule import scheduled
+
+MAX_LISTED = 20  # lock problems listed in /healthz; `flask --app feedsvc check` lists them all
 
 bp = Blueprint("feedsvc", __name__)
 
@@ -35,22 +39,28 @@ def favicon():
 def healthz():
     """Report whether every content file loaded, the last reload worked and WebSub can do its job."""
     service = current_app.extensions["feedsvc"]
-    content = service.content
+    content, view = service.content, service.view
     reload = current_app.extensions["feedsvc.reloader"].state
     publisher = current_app.extensions.get("feedsvc.websub")
     websub = {"hubs": len(publisher.hubs), "problem": publisher.problem} if publisher else {"hubs": 0, "problem": None}
     problems = (
         bool(content.errors) or reload["state"] in ("failed", "hung") or websub["problem"] or service.state_problem
     )
+    upcoming = scheduled(content, view.now)
     response = jsonify(
         status="degraded" if problems else "ok",
-        entries=len(content.entries),
+        entries=len(view.content.entries),
         content_version=content.version,
         errors=[str(error) for error in content.errors],
         reload=reload,
         websub=websub,
         state=service.state_problem,
         worker=os.getpid(),
+        # The next scheduled publication or expiry (RFC 3339), and how many are still to come.
+        next_change=rfc3339(upcoming[0][0]) if upcoming else None,
+        scheduled=len(upcoming),
+        lock=service.lock.state,
+        lock_problems=list(service.lock.problems[:MAX_LISTED]),
     )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -73,8 +73,10 @@ STATE = Path(tempfile.mkdtemp(prefix="feedsvc-tests-"))
 atexit.register(shutil.rmtree, STATE, ignore_errors=True)
 
 
-def make_app(content_dir=BUNDLED, **config):
-    return create_app({"CONTENT_DIR": str(content_dir), "SITE_URL": SITE_URL, "STATE_DIR": str(STATE), **config})
+def make_app(content_dir=BUNDLED, *, clock=None, **config):
+    """An app over ``content_dir`` with FEEDSVC_SITE_URL set; ``clock`` (a ticker.FakeClock) sets its time."""
+    config = {"CONTENT_DIR": str(content_dir), "SITE_URL": SITE_URL, "STATE_DIR": str(STATE), **config}
+    return create_app(config, clock=clock)
 
 
 @pytest.fixture(scope="session")

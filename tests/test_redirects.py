@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
@@ -12,11 +13,14 @@ from feedsvc.catalog import Catalog
 from feedsvc.fastpath import FastPath
 from feedsvc.reader import read_content
 from feedsvc.redirects import entry_redirects, feed_redirects, list_redirects, toggle_slash
+from feedsvc.schedule import view_at
 from feedsvc.settings import Settings
 from feedsvc.siteurls import SiteUrls
 
 from .conftest import FIXTURE, make_app
 from .generators import HUGO_SITE, copy_site
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)  # after every fixture entry's date
 
 BASE = "https://example.org/blog"
 
@@ -42,12 +46,14 @@ def catalog(content, tmp_path_factory):
     (root / "static" / "style.css").write_text("body { color: #333; }\n" * 30)
     files = {"/docs/index.html": "static/docs/index.html", "/style.v1.css": "static/style.css"}
     redirects = {**list_redirects(content), **feed_redirects(content), **entry_redirects(content)}
-    return Catalog(content, Settings().publishing(BASE), budget=2**20, extras=SiteUrls(str(root), files, redirects))
+    extras = SiteUrls(str(root), files, redirects)
+    return Catalog(view_at(content, NOW), Settings().publishing(BASE), budget=2**20, extras=extras)
 
 
 class _Service:
     def __init__(self, catalog):
         self.catalog = catalog
+        self.clock = lambda: NOW
 
     def catalog_for(self, environ):
         return self.catalog
@@ -158,7 +164,7 @@ def test_a_site_file_that_cannot_be_served_is_404_and_noted(content, tmp_path):
     os.symlink(tmp_path / "secret.txt", root / "static" / "leak.txt")
     files = {"/pipe.txt": "static/pipe.txt", "/leak.txt": "static/leak.txt"}
     extras = SiteUrls(str(root), files, {})
-    catalog = Catalog(content, Settings().publishing(BASE), budget=2**20, extras=extras)
+    catalog = Catalog(view_at(content, NOW), Settings().publishing(BASE), budget=2**20, extras=extras)
     assert request(catalog, "/pipe.txt")[0] == "404 Not Found"  # never blocks on a FIFO
     assert request(catalog, "/leak.txt")[0] == "404 Not Found"
     assert sorted(note.message for note in extras.unserved()) == [
