@@ -161,7 +161,7 @@ def access_log_lines(log: str) -> tuple[list[dict], list[str]]:
     and the lines that are neither (a damaged access line, say)."""
     entries, damaged = [], []
     for line in log.splitlines():
-        if line.startswith(("[INFO]", "[WARNING]")) or " INFO feedsvc." in line:
+        if line.startswith(("[INFO]", "[WARNING]")) or " INFO feedsvc." in line or " WARNING feedsvc." in line:
             continue
         try:
             entry = json.loads(line)
