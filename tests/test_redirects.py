@@ -218,7 +218,7 @@ def test_a_reload_serves_changed_site_files_even_when_no_post_changed(tmp_path):
 def test_web_server_settings_are_never_served(content, tmp_path):
     (tmp_path / ".htaccess").write_text("AuthUserFile /etc/secret\n")
     extras = SiteUrls(str(tmp_path), {"/.htaccess": ".htaccess"}, {})
-    catalog = Catalog(content, Settings().publishing(BASE), budget=2**20, extras=extras)
+    catalog = Catalog(view_at(content, NOW), Settings().publishing(BASE), budget=2**20, extras=extras)
     assert request(catalog, "/.htaccess")[0] == "404 Not Found"
     assert [note.message for note in extras.unserved()] == [
         "not served at /.htaccess: web server settings (.htaccess, .htpasswd) are never served, "
