@@ -261,3 +261,16 @@ def test_nothing_is_skipped_silently(content_copy):
     notes = [str(note) for note in read_content(content_copy).notes]
     assert any(note.startswith("content/articles/notes.txt:1: note: not an article or author") for note in notes)
     assert any(note.startswith("content/README.md:1: note: not an article or author") for note in notes)
+
+
+def test_an_author_without_a_bio_entry_still_has_a_page_and_a_feed(content_copy):
+    from .conftest import make_app
+
+    (content_copy / "authors" / "ada-lovelace.md").write_text("---\nname: Ada Lovelace\n---\nBio.\n")
+    (content_copy / "articles" / "named.md").write_text(
+        "---\ntitle: T\ndate: 2021-01-01\nauthor: Grace Hopper\n---\nB.\n"
+    )
+    client = make_app(content_copy).test_client()
+    for path in ("/authors/ada-lovelace", "/authors/ada-lovelace/feed.atom", "/authors/grace-hopper/feed.json"):
+        assert client.get(path).status_code == 200, path
+    assert b"Grace Hopper" in client.get("/authors/grace-hopper").data
