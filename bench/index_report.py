@@ -90,6 +90,19 @@ def targets(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def earlier(rows: list[dict]) -> list[str]:
+    """Other runs of the same size on this shared machine, to show how much the load moves the figures."""
+    lines = []
+    for row in rows:
+        for run in row.get("earlier_runs", []):
+            lines.append(
+                f"- Earlier run of {row['label']} ({run['measured_at']}, load {run['load']}): unchanged index "
+                f"{run['ready_s']} s to the first feed, {run['rss_peak_mb']} / {run['rss_after_mb']} MB during / "
+                f"after the crawl, reload {run['reload_s']} s, not yet built p99 {run['unbuilt_p99_ms']} ms."
+            )
+    return [*lines, ""] if lines else []
+
+
 def plot(rows: list[dict], hugos: dict[str, dict]) -> None:
     """bench/scale.png: seconds and MB against articles, feedsvc and Hugo."""
     import matplotlib
@@ -179,6 +192,7 @@ def section() -> str:
             "",
             table(rows, hugos),
             "",
+            *earlier(rows),
             "![start-up time and memory against articles, feedsvc and Hugo](scale.png)",
             "",
             ANALYSIS,
