@@ -102,7 +102,7 @@ class FastPath:
         if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
             if is_fresh(environ, variant, resource, self.service.clock()):
                 return "304 Not Modified", self._at_now(resource, variant.not_modified), b""
-            if "feed" in environ.get("HTTP_A_IM", "") and "doc" in resource.extra:
+            if self.service.deltas is not None and "feed" in environ.get("HTTP_A_IM", "") and "doc" in resource.extra:
                 answer = delta.answer(self.service, catalog, resource, environ, path, coding)
                 if answer is not None:
                     return answer

@@ -7,12 +7,14 @@ import hashlib
 import logging
 import sqlite3
 import threading
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
 from .catalog import Catalog
+from .delta import entries_of
+from .deltastore import DeltaStore
 from .hosts import BASE_KEY
 from .index import ContentIndex
 from .lock import LockError, lock_digest, read_lock
@@ -27,7 +29,6 @@ from .ticker import Clock, ticker, wall_clock
 log = logging.getLogger(__name__)
 
 MAX_BASES = 8  # catalogs kept for the base URLs of allowed hosts (FEEDSVC_ALLOWED_HOSTS)
-MAX_PREVIOUS = 3  # earlier content versions remembered for RFC 3229 delta answers
 # With FEEDSVC_WARM=auto, a site of up to this many documents (feeds, archive pages,
 # pages) is built whole at start-up; a larger one builds the site feeds first and the
 # rest on first request. The bundled content has 15; a 1,000-article corpus, 5,000.
@@ -72,10 +73,13 @@ class Service:
         self.state_problem: str | None = None  # why FEEDSVC_STATE_DIR cannot be used, for /healthz
         self.extras = SiteUrls()
         self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
-        self.previous: deque[Catalog] = deque(maxlen=MAX_PREVIOUS)
         self._lock = threading.Lock()
         self._publishing = threading.Lock()  # one view replacement at a time (ticker, reload)
         self.listeners: list[Callable[[Catalog], object]] = []  # called with the new catalog after a change
+        self.deltas: DeltaStore | None = None
+        if settings.delta:
+            self.deltas = DeltaStore(settings.state_folder, settings.content_dir, self.default_base)
+            self.listeners.append(self._remember_versions)
         self.reload()
         ticker.subscribe(self.tick, clock)
 
@@ -191,12 +195,20 @@ class Service:
     def _serve(self, catalog: Catalog) -> None:
         """Serve ``catalog`` from the next request on, and tell the listeners (WebSub)."""
         with self._lock:
-            if self.view is not None and self.default_base in self._catalogs:
-                self.previous.append(self._catalogs[self.default_base])
             self.view = catalog.view
             self._catalogs = OrderedDict([(self.default_base, catalog)])
         for listener in self.listeners:
             listener(catalog)
+
+    def _remember_versions(self, catalog: Catalog) -> None:
+        """Keep the served current feeds' ETags and entries, for deltas after a reload or restart."""
+        served = {}
+        for path in catalog.paths():
+            resource = catalog.cached(path)
+            if resource is not None and "doc" in resource.extra and not resource.extra["doc"].is_archive:
+                served[path] = (resource.variants["identity"].etag, entries_of(resource.extra["doc"]))
+        assert self.deltas is not None
+        self.deltas.record(served)
 
     def _build_whole(self, catalog: Catalog) -> bool:
         """Whether to build every document at start-up (FEEDSVC_WARM)."""
@@ -232,10 +244,3 @@ class Service:
     def catalog_for(self, environ: dict) -> Catalog:
         """The catalog for a request: the default base, or an allowed host's (``hosts.TrustedHosts``)."""
         return self.catalog(environ.get(BASE_KEY) or self.default_base)
-
-    def previous_resources(self, path: str):
-        """Earlier versions of the resource at ``path``, newest first, that were built."""
-        for catalog in reversed(self.previous):
-            resource = catalog.cached(path)
-            if resource is not None:
-                yield resource

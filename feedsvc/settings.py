@@ -147,6 +147,9 @@ class Settings:
     websub_backoff: float = setting(2.0, number(float, 0, 3600, "seconds"), "first wait between tries")
     log_level: str = setting("INFO", choice(*LOG_LEVELS, upper=True), "Python log level")
     access_log: bool = setting(True, boolean, "one JSON line per request on stdout")
+    # Off by default: rss2email and other feedparser-based readers send A-IM: feed and then
+    # treat 226 as a failure (README, "Delta updates").
+    delta: bool = setting(False, boolean, "answer A-IM: feed with RFC 3229 deltas (226 IM Used)")
     reload_timeout: float = setting(120.0, number(float, 1, 3600, "seconds"), "longest a SIGHUP reload may load")
 
     def __post_init__(self) -> None:
