@@ -28,6 +28,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import FIXTURE, write_article
@@ -46,6 +47,18 @@ def _server(tmp: Path, content: Path, **env):
 
     tests.servers.START_TIMEOUT = START
     return granian_app(tmp, settings, port=free_port(), workers=2, procfile=True)
+
+
+@contextmanager
+def _fixture_server(tmp: Path, name: str, *, article_body: str = ""):
+    """The Procfile's server over a copy of the test fixture (plus one article), both workers up."""
+    content = tmp / name
+    shutil.copytree(FIXTURE, content)
+    if article_body:
+        write_article(content, "big", 1, body=article_body)
+    with _server(tmp, content) as server:
+        every_worker(server.port, lambda r: r["status"] == "ok", deadline=START)
+        yield server
 
 
 def reload_figures(tmp: Path, source: Path) -> str:
@@ -73,10 +86,7 @@ def reload_figures(tmp: Path, source: Path) -> str:
 
 
 def kill_figures(tmp: Path) -> str:
-    content = tmp / "small"
-    shutil.copytree(FIXTURE, content)
-    with _server(tmp, content) as server:
-        every_worker(server.port, lambda r: r["status"] == "ok")
+    with _fixture_server(tmp, "kill") as server:
         before = workers_of(server)
         with Pollers(server.port, threads=3) as pollers:
             time.sleep(1)
@@ -97,11 +107,8 @@ def kill_figures(tmp: Path) -> str:
 
 
 def idle_figures(tmp: Path) -> str:
-    content = tmp / "idle"
-    shutil.copytree(FIXTURE, content)
     sockets = []
-    with _server(tmp, content) as server:
-        every_worker(server.port, lambda r: r["status"] == "ok")
+    with _fixture_server(tmp, "idle") as server:
         for _ in range(1100):
             sockets.append(socket.create_connection((LOOPBACK, server.port)))
         time.sleep(1)
@@ -116,13 +123,9 @@ def idle_figures(tmp: Path) -> str:
 
 
 def large_figures(tmp: Path) -> str:
-    content = tmp / "large"
-    shutil.copytree(FIXTURE, content)
     words = " ".join(f"w{i % 9973}" for i in range(700_000))[:3_900_000]
-    write_article(content, "big", 1, body=words)
     started = time.monotonic()
-    with _server(tmp, content) as server:
-        every_worker(server.port, lambda r: r["status"] == "ok", deadline=START)
+    with _fixture_server(tmp, "large", article_body=words) as server:
         up = time.monotonic() - started
         readers = []
         for _ in range(300):
@@ -142,12 +145,9 @@ def large_figures(tmp: Path) -> str:
 
 
 def sigterm_figures(tmp: Path) -> str:
-    content = tmp / "term"
-    shutil.copytree(FIXTURE, content)
     times = []
-    for _ in range(5):
-        with _server(tmp, content) as server:
-            every_worker(server.port, lambda r: r["status"] == "ok")
+    for number in range(5):
+        with _fixture_server(tmp, f"term-{number}") as server:
             started = time.monotonic()
             server.proc.terminate()
             server.proc.wait(60)
