@@ -13,7 +13,7 @@ from flask import Flask
 from .accesslog import AccessLog
 from .fastpath import FastPath
 from .hosts import TrustedHosts
-from .reloader import Reloader, read_generation, run_dir
+from .reloader import Reloader, read_generation, run_dir, start_worker
 from .service import Service
 from .settings import Settings
 from .ticker import Clock, wall_clock
@@ -48,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, clock: Clock | N
     # Under `python -m feedsvc.serve`, SIGHUP reloads through the folder the main process made.
     reload_folder = run_dir(settings.state_folder, os.getppid())
     generation = read_generation(reload_folder)  # before reading the content: a later SIGHUP reloads it
-    service = Service(settings, clock=clock or wall_clock)
+    service = start_worker(lambda: Service(settings, clock=clock or wall_clock), reload_folder)
     app.extensions["feedsvc"] = service
     app.extensions["feedsvc.reloader"] = Reloader(
         service, reload_folder, timeout=settings.reload_timeout, generation=generation

@@ -31,7 +31,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .threads import start_background
 from .ticker import ticker
@@ -41,6 +43,8 @@ log = logging.getLogger(__name__)
 RELOAD_TIMEOUT = 120.0  # seconds a load may take before it is reported hung and abandoned
 TRIES = 3  # loads per generation while the folder keeps changing under us
 POLL = 0.01  # seconds between looks at the other workers' progress
+RETRY_START = 5.0  # seconds between tries of a respawned worker whose folder cannot load
+T = TypeVar("T")
 
 
 def run_dir(state_folder: Path, main_pid: int) -> Path:
@@ -76,6 +80,24 @@ def _locked(folder: Path):
     with open(folder / "lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+def start_worker(make: Callable[[], T], folder: Path) -> T:
+    """Build a worker's service; in a server whose other workers serve, wait for a loadable folder.
+
+    A worker respawned after a crash while the folder holds content that cannot load
+    (a reload failed and left it so) would exit at once, again and again: granian
+    takes that for a crash loop and stops the whole server. This worker waits and
+    tries again instead, while the others keep serving the current version.
+    """
+    while True:
+        try:
+            return make()
+        except Exception as exc:
+            if not (folder / "chosen.json").exists():
+                raise  # nobody serves yet: a start-up that fails must fail (FEEDSVC_STRICT deploys)
+            log.error("cannot start this worker (%s); the others serve; trying again in %.0f s", exc, RETRY_START)
+            time.sleep(RETRY_START)
 
 
 class Reloader:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from feedsvc.reloader import Reloader, read_generation, request_reload
+from feedsvc.reloader import Reloader, read_generation, request_reload, start_worker
 
 from .conftest import make_app, write_article
 
@@ -110,3 +110,22 @@ def test_a_sighup_during_start_up_is_acted_on(run, service, content_copy):
     finish(reloader)
     assert reloader.state["state"] == "ok" and reloader.state["generation"] == 1
     assert any(entry.slug == "written-while-starting" for entry in service.content.entries)
+
+
+def test_a_respawned_worker_waits_for_a_loadable_folder_instead_of_exiting(run, monkeypatch):
+    import feedsvc.reloader
+
+    monkeypatch.setattr(feedsvc.reloader, "RETRY_START", 0.01)
+    tries = []
+
+    def make():
+        tries.append(1)
+        if len(tries) < 3:
+            raise RuntimeError("site.yaml: cannot read site settings")
+        return "service"
+
+    with pytest.raises(RuntimeError):  # nobody serves yet: the start fails, as a strict deploy must
+        start_worker(make, run)
+    tries.clear()
+    (run / "chosen.json").write_text(json.dumps({"generation": 0, "version": "served"}))
+    assert start_worker(make, run) == "service" and len(tries) == 3
