@@ -275,3 +275,21 @@ def test_a_thousand_idle_sockets_do_not_starve_a_poll(tmp_path, content):
         for sock in idle:
             sock.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_worker_killed_while_the_folder_is_broken_does_not_stop_the_server(tmp_path, content):
+    """The respawned worker cannot load the folder; granian must not take that for a crash loop."""
+    with serve(tmp_path, content) as server:
+        every_worker(server.port, lambda report: report["status"] == "ok")
+        before = workers_of(server)
+        _fault(content, "bad site.yaml")
+        with Pollers(server.port) as pollers:
+            time.sleep(0.3)
+            os.kill(min(before), signal.SIGKILL)
+            killed = time.monotonic()
+            time.sleep(8)  # past granian's 5.5 s crash-loop window
+            assert server.proc.poll() is None, "granian stopped: the respawned worker crash-looped"
+            _repair(content, "bad site.yaml")
+            every_worker(server.port, lambda report: report["status"] == "ok")  # the new worker starts
+    failed = pollers.errors(since=killed + 0.5)
+    assert not failed, failed[:3]
