@@ -16,7 +16,7 @@ from lxml import etree
 
 from .documents import FeedDoc
 from .model import Author, Entry, Publishing, Site
-from .sanitise import absolutize
+from .sanitise import feed_html
 from .urls import tag_uri
 
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -151,7 +151,7 @@ def _add_entry(fg: FeedGenerator, entry: Entry, pub: Publishing) -> None:
         fe.category(term=name)
     if entry.summary:
         fe.summary(entry.summary)
-    fe.content(absolutize(entry.content_html, page_url), type="html")
+    fe.content(feed_html(entry.content_html, page_url), type="html")
 
 
 # RSS has no type attribute: readers take <description> as HTML and guess about the rest.

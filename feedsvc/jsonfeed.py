@@ -7,7 +7,7 @@ import json
 from .dates import rfc3339
 from .documents import FeedDoc
 from .model import Author, Entry, Publishing, Site
-from .sanitise import absolutize
+from .sanitise import feed_html
 
 VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPE = "application/feed+json"
@@ -23,7 +23,7 @@ def _item(entry: Entry, pub: Publishing) -> dict:
         "id": entry.id,
         "url": page_url,
         "title": entry.title,
-        "content_html": absolutize(entry.content_html, page_url),
+        "content_html": feed_html(entry.content_html, page_url),
         "summary": entry.summary,
         "date_published": rfc3339(entry.published),
         "date_modified": rfc3339(entry.updated),

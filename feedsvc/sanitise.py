@@ -119,3 +119,32 @@ def _absolute(base: str, tag: str, attribute: str, value: str) -> str | None:
 def absolutize(html: str, base: str) -> str:
     """Resolve every URL in sanitised ``html`` against ``base`` (the page's URL)."""
     return _cleaner(partial(_absolute, base)).clean(html)
+
+
+# A kept player, as the sanitiser serialises it: group 1 is its attributes.
+_PLAYER = re.compile(r"<iframe\b([^>]*)>\s*</iframe>")
+_ATTRIBUTE = re.compile(r'\b(src|title)="([^"]*)"')
+_PLAYER_ID = re.compile(r"https://(?:www\.youtube-nocookie\.com/embed|player\.vimeo\.com/video)/([\w-]+)")
+
+
+def _player_link(found: re.Match) -> str:
+    """A link to the video's own page in place of its player."""
+    attributes = dict(_ATTRIBUTE.findall(found.group(1)))
+    video = _PLAYER_ID.match(attributes.get("src", ""))
+    if video is None:
+        return ""
+    src = attributes["src"]
+    watch = (
+        f"https://vimeo.com/{video.group(1)}" if "vimeo" in src else f"https://www.youtube.com/watch?v={video.group(1)}"
+    )
+    return f'<a href="{watch}">{attributes.get("title") or "Watch the video"}</a>'
+
+
+def feed_html(html: str, base: str) -> str:
+    """Sanitised ``html`` as feeds carry it: URLs absolute, players as links to the video.
+
+    Feed readers drop or block iframes (the W3C feed validator warns "content
+    should not contain iframe tag"), so a reader sees a link where a page
+    shows the player.
+    """
+    return _PLAYER.sub(_player_link, absolutize(html, base))

@@ -9,8 +9,10 @@ import pytest
 
 from feedsvc.documents import feed_docs
 from feedsvc.formats import render_feed
+from feedsvc.reader import read_content
+from feedsvc.sanitise import feed_html
 
-from .conftest import SITE_URL
+from .conftest import ROOT, SITE_URL
 from .feedhelpers import NS, PUB, build_all, parse_json, parse_xml, seed_sections, text_of, typewriter
 
 ARTICLE_ID = "tag:feedsvc.example,2011-07-05:/articles/icspa-launched-to-fight-global-cyber-crime"
@@ -215,3 +217,33 @@ def test_site_and_tag_feeds_name_no_feed_level_author(fixture_content, prefix):
     assert parse_xml(feeds["atom"]).find("a:author", NS) is None
     assert "authors" not in parse_json(feeds["json"])
     assert parse_xml(feeds["rss"]).find("channel/managingEditor") is None
+
+
+@pytest.mark.parametrize(
+    ("player", "link"),
+    [
+        (
+            '<iframe src="https://www.youtube-nocookie.com/embed/w7Ft2ymGmfc" title="A &amp; B" width="560"></iframe>',
+            '<a href="https://www.youtube.com/watch?v=w7Ft2ymGmfc">A &amp; B</a>',
+        ),
+        (
+            '<iframe src="https://player.vimeo.com/video/76979871?dnt=1"></iframe>',
+            '<a href="https://vimeo.com/76979871">Watch the video</a>',
+        ),
+    ],
+)
+def test_feeds_carry_players_as_links(player, link):
+    html = feed_html(f"<p>Intro</p><div>{player}</div>", ARTICLE_URL)
+    assert "<iframe" not in html
+    assert html == f"<p>Intro</p><div>{link}</div>"
+
+
+def test_no_feed_of_a_site_with_embeds_carries_an_iframe():
+    content = read_content(ROOT / "tests" / "fixtures" / "jekyll-blog", render=True)
+    pages_with_player = [entry for entry in content.entries if "<iframe" in entry.content_html]
+    assert pages_with_player, "the fixture embeds a video"
+    for doc, fmt, data in all_documents(content):
+        assert b"<iframe" not in data and b"&lt;iframe" not in data, doc.path(fmt)
+    assert b"https://www.youtube.com/watch?v=w7Ft2ymGmfc" in render_feed(
+        feed_docs(content)[0], "atom", content.site, PUB
+    )
