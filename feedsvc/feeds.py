@@ -15,9 +15,9 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from .documents import FeedDoc
+from .ids import feed_id
 from .model import Author, Entry, Publishing, Site
 from .sanitise import feed_html
-from .urls import tag_uri
 
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -74,7 +74,7 @@ def _generator(doc: FeedDoc, site: Site, fmt: str, pub: Publishing) -> FeedGener
     fg = FeedGenerator()
     fg.register_extension("history", HistoryExtension, None, atom=True, rss=True)
     fg.load_extension("dc", atom=False, rss=True)
-    fg.id(tag_uri(site.tag_authority, site.since, doc.path("atom", 0)))
+    fg.id(feed_id(site, doc.path("atom", 0)))
     fg.title(doc.title)
     fg.subtitle(doc.subtitle)  # also the RSS description
     fg.language(site.language)

@@ -32,6 +32,19 @@ def check_scheme(setting: str) -> str:
     return setting
 
 
+def feed_id(site: Site, path: str) -> str:
+    """The id of the feed whose current document is at ``path`` (RFC 4287 4.2.6: it never changes).
+
+    With tag: ids it is a tag URI dated from the site's ``since``; a site keeping
+    its generator's ids gets the feed's URL on the site's configured base, as
+    jekyll-feed's ``<id>{{ page.url | absolute_url }}</id>`` is, so it does not
+    move when an older post is imported.
+    """
+    if (site.feed_ids or DEFAULT_SCHEME.get(site.kind, "tag")) == "tag":
+        return tag_uri(site.tag_authority, site.since, path)
+    return absolute_url(site.base_url, path)
+
+
 def entry_id(site: Site, *, path: str, published: datetime, slug: str) -> str:
     """The id of the entry at ``path`` (published at ``published``; ``slug`` as Jekyll names it).
 

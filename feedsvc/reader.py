@@ -93,7 +93,8 @@ def read_content(
         problems += data_problems
     entries, authors, bios, assembly_problems = assemble(site, layout, records, known_authors)
     problems += [problem for record in records for problem in record.problems] + assembly_problems
-    if site.since == UNSET_SINCE and entries:
+    # Compared by date: the generator's settings read it in the site's zone.
+    if site.since.date() == UNSET_SINCE.date() and entries:
         # A generator site names no start date for its tag: URIs; its oldest entry's is stable.
         site = replace(site, since=min(entry.published for entry in entries))
     return Content(

@@ -62,3 +62,25 @@ def test_rss_says_a_guid_is_a_permalink_only_when_it_is_the_item_url(site):
     assert '<guid isPermaLink="false">urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66</guid>' in rss
     other_host = make_app(site, SITE_URL="https://mirror.example").test_client().get("/feed.rss").data.decode()
     assert '<guid isPermaLink="false">https://fixture.example/news/articles/engine-note-5</guid>' in other_host
+
+
+@pytest.mark.parametrize(
+    ("fixture", "feed_id", "since"),
+    [
+        ("hugo-blog", "https://blog.example.org/feed.atom", "2021-01-01"),
+        ("jekyll-site", "https://jekyll.example.org/news/feed.atom", "2020-01-02"),
+    ],
+)
+def test_a_generator_site_feed_is_named_by_its_url_and_dated_by_its_oldest_entry(fixture, feed_id, since):
+    from lxml import etree
+
+    from feedsvc.documents import feed_docs
+    from feedsvc.formats import render_feed
+
+    from .feedhelpers import NS, PUB
+
+    content = read_content(FIXTURE.parent / fixture)
+    # The sites are in zones east and west of UTC: "no start date" must be seen in either.
+    assert content.site.since.date().isoformat() == since
+    atom = render_feed(feed_docs(content)[0], "atom", content.site, PUB)
+    assert etree.fromstring(atom).findtext("a:id", namespaces=NS) == feed_id
