@@ -193,6 +193,7 @@ def _article(f: _Fields, source: SourceFile, site: Site, layout: Layout, zone: Z
     title = f.get(fields.text, keys.title, required=layout.title_from_slug is None)
     if not title and layout.title_from_slug is not None:
         title = layout.title_from_slug(source.path)
+        f.add(keys.title[0], f"no title: the file name gives '{title}'", "note")
     split = layout.split_words
     categories = (f.get(fields.tag_names, keys.categories, split=split) or ()) + source.categories
     categories += f.get(fields.tag_names, keys.tags, split=split) or ()

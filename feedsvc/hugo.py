@@ -128,6 +128,19 @@ def _stem(relative: str, known: frozenset[str] = frozenset()) -> tuple[str, str]
     return stem, ""
 
 
+def untitled(relative: str) -> str:
+    """A title for a page that gives none: its file (or bundle folder) name's words, capitalised.
+
+    Hugo publishes such a page with an empty title; feed readers would show it as
+    "untitled", so feedsvc names it as Jekyll would and ``check`` notes it.
+    """
+    stem = _stem(relative)[0]
+    if stem in ("index", "_index"):
+        stem = posixpath.basename(posixpath.dirname(relative)) or stem
+    words = stem.replace("_", "-").split("-")
+    return " ".join(word[:1].upper() + word[1:] for word in words if word)
+
+
 def authors_data(folder: Path, data_dir: str = "data") -> tuple[list[Author], list[Problem]]:
     """Authors from ``data/authors/<slug>.(yaml|toml|json)`` or ``data/authors.(yaml|toml|json)``."""
     found: dict[str, dict] = {}
@@ -205,4 +218,5 @@ LAYOUT = Layout(
     permalink=permalinks.hugo_path,
     aliases=permalinks.hugo_aliases,
     section=permalinks.hugo_section,
+    title_from_slug=untitled,
 )

@@ -102,7 +102,7 @@ class Layout:
     preprocess: Callable[..., tuple[str, list[tuple[int, str]]]] | None = None
     more: tuple[str, ...] = ()  # excerpt dividers of the layout
     fold_case: bool = False  # front-matter keys are case-insensitive (Hugo)
-    title_from_slug: Callable[[str], str] | None = None  # the title of a file that gives none (Jekyll)
+    title_from_slug: Callable[[str], str] | None = None  # the title of a file that gives none
     split_words: bool = False  # "categories: a b" is two names (Jekyll)
     authors_data: Callable[[Path], tuple[list[Author], list[Problem]]] | None = None  # data/authors files
 

@@ -201,3 +201,19 @@ def test_served_feeds_carry_no_literal_markup_and_resolved_links(site):
         html_post = items["An HTML post"]["content_html"]
         assert html_post.startswith("<p>Written in <em>HTML</em>, not Markdown.</p>")
         assert f'href="{items["Second Post"]["url"]}"' in items["Welcome to Jekyll!"]["content_html"]
+
+
+@pytest.mark.integration
+def test_a_hugo_page_without_a_title_is_published_as_hugo_publishes_it(tmp_path):
+    site = copy_site(HUGO_BLOG, tmp_path)
+    (site / "content" / "posts" / "no_title-given.md").write_text(
+        "---\ndate: 2021-09-09T09:00:00Z\n---\n\nA page whose front matter names no title.\n", encoding="utf-8"
+    )
+    public = build_hugo(site, tmp_path / "public")
+    hugo = [item.findtext("link") for item in etree.parse(str(public / "index.xml")).getroot().iter("item")]
+    assert "https://blog.example.org/posts/no_title-given/" in hugo  # Hugo publishes it, untitled
+    content = read_content(site)
+    entry = next(entry for entry in content.entries if entry.source.endswith("no_title-given.md"))
+    assert entry.title == "No Title Given"
+    assert any("no title: the file name gives 'No Title Given'" in str(note) for note in content.notes)
+    assert "No Title Given" in served(site)
