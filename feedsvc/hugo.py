@@ -72,6 +72,8 @@ def read_site(folder: Path) -> tuple[Site, list[Problem]]:
         str(path),
         kind="hugo",
         summary_words=words if isinstance(words, int) and words > 0 else 70,
+        publish_future=lowered.get("buildfuture") is True,
+        publish_expired=lowered.get("buildexpired") is True,
         params=params,
         config=lowered,
     )

@@ -51,6 +51,7 @@ def read_site(folder: Path) -> tuple[Site, list[Problem]]:
         settings,
         str(path),
         kind="jekyll",
+        publish_future=config.get("future") is True,
         # The default, a blank line, is the first paragraph: feedsvc's own default summary.
         excerpt_separator="" if separator == "\n\n" else str(separator or ""),
         params=config,

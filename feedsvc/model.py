@@ -33,6 +33,8 @@ class Site:
     feed_ids: str = ""  # the previous feed whose ids entries keep (ids.py); "" = the layout's generator
     summary_words: int = 70  # Hugo summaryLength: words of an automatic summary (Hugo only)
     excerpt_separator: str = ""  # Jekyll excerpt_separator ("" = the first paragraph)
+    publish_future: bool = False  # Hugo buildFuture / Jekyll future: future-dated entries go out at once
+    publish_expired: bool = False  # Hugo buildExpired: expired entries stay published
     params: dict = field(default_factory=dict, compare=False)  # Hugo params / Jekyll site variables
     config: dict = field(default_factory=dict, compare=False)  # the generator's whole configuration
 

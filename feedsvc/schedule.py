@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .model import Content, Entry
+from .model import Content, Entry, Site
 from .urls import tag_slug
 
 if TYPE_CHECKING:
@@ -29,14 +29,25 @@ if TYPE_CHECKING:
 SITE = ""  # the scope of the site feed, the home page and /feeds
 
 
-def is_live(entry: Entry, now: datetime) -> bool:
+def span(entry: Entry, site: Site) -> tuple[datetime | None, datetime | None]:
+    """When ``entry`` goes live and when it is withdrawn (None: at once / never).
+
+    A site built with Hugo's ``buildFuture`` or Jekyll's ``future`` published
+    future-dated posts at once, and Hugo's ``buildExpired`` kept expired ones:
+    such a site keeps doing so here.
+    """
+    return (None if site.publish_future else entry.published, None if site.publish_expired else entry.expires)
+
+
+def is_live(entry: Entry, site: Site, now: datetime) -> bool:
     """Whether ``entry`` is published at ``now``."""
-    return entry.published <= now and (entry.expires is None or now < entry.expires)
+    start, end = span(entry, site)
+    return (start is None or start <= now) and (end is None or now < end)
 
 
 def live_at(content: Content, now: datetime) -> Content:
     """The content as published at ``now``: scheduled and expired entries left out."""
-    entries = tuple(entry for entry in content.entries if is_live(entry, now))
+    entries = tuple(entry for entry in content.entries if is_live(entry, content.site, now))
     return content if len(entries) == len(content.entries) else replace(content, entries=entries)
 
 
@@ -84,11 +95,12 @@ def timeline(content: Content) -> Timeline:
     changes: dict[str, list[datetime]] = {}
     expiries: dict[str, list[datetime]] = {}
     for entry in content.entries:
+        start, end = span(entry, content.site)
         for scope in scopes_of(entry):
-            changes.setdefault(scope, []).append(entry.published)
-            if entry.expires is not None:
-                changes[scope].append(entry.expires)
-                expiries.setdefault(scope, []).append(entry.expires)
+            instants = changes.setdefault(scope, [])
+            instants += [instant for instant in (start, end) if instant is not None]
+            if end is not None:
+                expiries.setdefault(scope, []).append(end)
     return Timeline(
         {scope: _sorted(instants) for scope, instants in changes.items()},
         {scope: _sorted(instants) for scope, instants in expiries.items()},
@@ -97,8 +109,9 @@ def timeline(content: Content) -> Timeline:
 
 def scheduled(content: Content, now: datetime) -> list[tuple[datetime, str, Entry]]:
     """Every change still to come, in order: (instant, "publishes" or "expires", entry)."""
-    events = [(entry.published, "publishes", entry) for entry in content.entries if entry.published > now]
-    events += [(entry.expires, "expires", entry) for entry in content.entries if entry.expires and entry.expires > now]
+    spans = [(span(entry, content.site), entry) for entry in content.entries]
+    events = [(start, "publishes", entry) for (start, _), entry in spans if start is not None and start > now]
+    events += [(end, "expires", entry) for (_, end), entry in spans if end is not None and end > now]
     return sorted(events, key=lambda event: (event[0], event[2].source))
 
 

@@ -217,3 +217,53 @@ def test_a_hugo_page_without_a_title_is_published_as_hugo_publishes_it(tmp_path)
     assert entry.title == "No Title Given"
     assert any("no title: the file name gives 'No Title Given'" in str(note) for note in content.notes)
     assert "No Title Given" in served(site)
+
+
+def _hugo_with_future_and_expired(tmp_path, settings: str):
+    site = copy_site(HUGO_BLOG, tmp_path)
+    config = site / "hugo.toml"
+    config.write_text(settings + config.read_text(encoding="utf-8"), encoding="utf-8")
+    posts = site / "content" / "posts"
+    (posts / "from-the-future.md").write_text(
+        "---\ntitle: From the future\ndate: 2099-01-01T00:00:00Z\n---\n\nNot yet.\n", encoding="utf-8"
+    )
+    (posts / "long-gone.md").write_text(
+        "---\ntitle: Long gone\ndate: 2021-02-02T00:00:00Z\nexpiryDate: 2021-03-03T00:00:00Z\n---\n\nOver.\n",
+        encoding="utf-8",
+    )
+    public = build_hugo(site, tmp_path / "public")
+    hugo = {item.findtext("title") for item in etree.parse(str(public / "index.xml")).getroot().iter("item")}
+    return site, hugo
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("settings", "published"),
+    [
+        ("", set()),
+        ("buildFuture = true\n", {"From the future"}),
+        ("buildExpired = true\n", {"Long gone"}),
+    ],
+)
+def test_hugo_build_future_and_build_expired_publish_what_hugo_publishes(tmp_path, settings, published):
+    site, hugo = _hugo_with_future_and_expired(tmp_path, settings)
+    assert {"From the future", "Long gone"} & hugo == published  # the generator, as the oracle
+    assert {"From the future", "Long gone"} & set(served(site)) == published
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("future", "published"), [(False, set()), (True, {"From the future"})])
+def test_jekyll_future_publishes_what_jekyll_publishes(tmp_path, future, published):
+    site = copy_site(JEKYLL_BLOG, tmp_path)
+    if future:
+        config = site / "_config.yml"
+        config.write_text(config.read_text(encoding="utf-8") + "future: true\n", encoding="utf-8")
+    (site / "_posts" / "2099-01-01-from-the-future.md").write_text(
+        "---\ntitle: From the future\n---\n\nNot yet.\n", encoding="utf-8"
+    )
+    out = build_jekyll(site, tmp_path / "_site")
+    titles = {
+        plain(e.findtext(f"{ATOM}title")) for e in etree.parse(str(out / "feed.xml")).getroot().iter(f"{ATOM}entry")
+    }
+    assert {"From the future"} & titles == published
+    assert {"From the future"} & set(served(site)) == published
