@@ -48,7 +48,11 @@ def is_live(entry: Entry, site: Site, now: datetime) -> bool:
 def live_at(content: Content, now: datetime) -> Content:
     """The content as published at ``now``: scheduled and expired entries left out."""
     entries = tuple(entry for entry in content.entries if is_live(entry, content.site, now))
-    return content if len(entries) == len(content.entries) else replace(content, entries=entries)
+    if len(entries) == len(content.entries):
+        return content
+    # A bio is an entry too: its author's page and article author boxes show it only once it is live.
+    bios = {slug: bio for slug, bio in content.bios.items() if is_live(bio, content.site, now)}
+    return replace(content, entries=entries, bios=bios)
 
 
 def scopes_of(entry: Entry) -> tuple[str, ...]:

@@ -1,7 +1,10 @@
 """Graceful reload: new content is published with SIGHUP, and no client sees an error meanwhile.
 
-The Procfile's server (granian, two workers) serves a writable copy of the
-fixture content. Two client threads poll without pause: one over a single
+Plain granian (two workers, without ``feedsvc.serve``'s in-place reload) serves
+a writable copy of the fixture content: this is the fallback a server takes
+when its state folder cannot be written, and what a publisher who runs granian
+directly gets. tests/test_faults.py covers the Procfile's in-place reload.
+Two client threads poll without pause: one over a single
 keep-alive connection (reopened only after a failure, which is recorded), one
 opening a fresh connection per request. Each goes round /feed.atom, /feed.json,
 / and a conditional GET of /feed.atom with the last ETag it saw. Meanwhile the

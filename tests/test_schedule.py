@@ -231,3 +231,15 @@ def test_one_ticker_thread_per_process_whatever_the_number_of_apps(content_copy)
     for _ in range(3):
         make_app(content_copy)
     assert [t.name for t in threading.enumerate()].count("feedsvc-ticker") == 1
+
+
+def test_a_scheduled_bio_shows_on_no_page_before_its_instant(content_copy):
+    bio = content_copy / "authors" / "alan-turing.md"
+    bio.write_text(bio.read_text().replace("date: 2020-02-01", f"date: {stamp(T0 + timedelta(seconds=AHEAD))}"))
+    clock = FakeClock(T0)
+    app = make_app(content_copy, clock=clock)
+    client = app.test_client()
+    assert "Alan writes about" not in client.get("/authors/alan-turing").get_data(as_text=True)
+    clock.advance(AHEAD)
+    assert app.extensions["feedsvc"].tick(clock()) is True
+    assert "Alan writes about" in client.get("/authors/alan-turing").get_data(as_text=True)
