@@ -155,7 +155,7 @@ class Service:
         if self.content is not None and content.version == self.content.version and extras == self.extras:
             return None
         check = self._checks.get(content.version) or LockCheck()
-        catalog = self._build(view_at(content, self.clock(), check.stamps), extras)
+        catalog = self._build(view_at(content, self.clock(), check.stamps), extras, content)
         return Prepared(extras, catalog, check)
 
     def switch(self, content: Content, prepared: Prepared) -> bool:
@@ -181,12 +181,16 @@ class Service:
             until = self.view.until  # a reload may have served a newer view meanwhile
             if until is None or now < until:
                 return False
-            self._serve(self._build(view_at(self.content, now, self.lock.stamps, self.view.timeline), self.extras))
+            view = view_at(self.content, now, self.lock.stamps, self.view.timeline)
+            self._serve(self._build(view, self.extras, self.content))
         log.info("published the content as of %s: %d live entries", now.isoformat(), len(self.view.content.entries))
         return True
 
-    def _build(self, view: View, extras: SiteUrls) -> Catalog:
-        """The default catalog of ``view``, warmed: requests keep the current one until this is built."""
+    def _build(self, view: View, extras: SiteUrls, content: Content) -> Catalog:
+        """The default catalog of ``view`` (of ``content``), warmed: requests keep the current one until built."""
+        if len(view.content.entries) != len(content.entries):  # some entries are scheduled or expired
+            hidden = {entry.path for entry in content.entries} - {entry.path for entry in view.content.entries}
+            extras = extras.withholding(hidden)
         catalog = Catalog(view, self.pub, self.settings.cache_bytes, extras)
         # The home page and the site feeds are what pollers ask for first.
         catalog.warm(None if self._build_whole(catalog) else SITE_PATHS)

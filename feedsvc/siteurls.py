@@ -29,6 +29,22 @@ class SiteUrls:
     # if no post changed (file times only decide whether to rebuild, never what is sent).
     stamp: str = ""
 
+    def withholding(self, pages: set[str]) -> SiteUrls:
+        """These URLs less what belongs to ``pages`` not yet (or no longer) published.
+
+        A page bundle's files live under its page's folder URL, and an alias leads
+        to its page: neither may reveal a scheduled post before its instant.
+        """
+        folders = tuple(page for page in pages if page.endswith("/"))
+        if not pages:
+            return self
+        return SiteUrls(
+            self.root,
+            {url: path for url, path in self.files.items() if not url.startswith(folders)},
+            {old: new for old, new in self.redirects.items() if new not in pages},
+            self.stamp,
+        )
+
     def file_at(self, path: str) -> str | None:
         """The real path of the file published at ``path`` (``/x/`` serves ``/x/index.html``), if any.
 

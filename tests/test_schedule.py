@@ -243,3 +243,22 @@ def test_a_scheduled_bio_shows_on_no_page_before_its_instant(content_copy):
     clock.advance(AHEAD)
     assert app.extensions["feedsvc"].tick(clock()) is True
     assert "Alan writes about" in client.get("/authors/alan-turing").get_data(as_text=True)
+
+
+def test_a_scheduled_bundle_keeps_its_files_and_aliases_until_its_instant(tmp_path):
+    from .generators import FIXTURES, copy_site
+
+    site = copy_site(FIXTURES / "hugo-blog", tmp_path)
+    page = site / "content" / "posts" / "bundle-post" / "index.md"
+    scheduled = f"date: {stamp(T0 + timedelta(seconds=AHEAD))}\naliases: [/old/bundle/]"
+    page.write_text(page.read_text().replace("date: 2021-06-10", scheduled))
+    clock = FakeClock(T0)
+    app = make_app(site, clock=clock)
+    client = app.test_client()
+    for path in ("/posts/bundle-post/", "/posts/bundle-post/picture.png", "/old/bundle/"):
+        assert client.get(path).status_code == 404, path
+    clock.advance(AHEAD)
+    assert app.extensions["feedsvc"].tick(clock()) is True
+    assert client.get("/posts/bundle-post/").status_code == 200
+    assert client.get("/posts/bundle-post/picture.png").status_code == 200
+    assert client.get("/old/bundle/").headers["Location"].endswith("/posts/bundle-post/")
