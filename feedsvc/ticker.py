@@ -1,6 +1,6 @@
 """The ticker: one background thread per process that lets time act on the running service.
 
-About once a second it calls every subscribed function with the current instant.
+Just after every wall-clock second it calls every subscribed function with the current instant.
 The service uses it to publish scheduled entries and unpublish expired ones at
 their instant, with no request and no reload needed (issue 12); the reload
 design hooks in the same way. Subscribers are held weakly, so a test app that
@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,8 @@ from .threads import start_background
 log = logging.getLogger(__name__)
 
 INTERVAL = 1.0  # seconds between ticks: a scheduled entry appears at most this late
+# Ticks fall this long after each whole multiple of the interval on the wall clock (see _delay).
+AFTER_THE_SECOND = 0.005
 Clock = Callable[[], datetime]
 
 
@@ -91,8 +94,17 @@ class Ticker:
             self._thread.join()
 
     def _run(self) -> None:
-        while not self._wake.wait(self.interval):
+        while not self._wake.wait(self._delay()):
             self.tick()
+
+    def _delay(self) -> float:
+        """Seconds until just after the next whole multiple of the interval on the wall clock.
+
+        Scheduled instants are whole seconds: ticking just after each one publishes
+        at the instant, and every worker of every instance ticks in the same phase,
+        instead of each up to a second late at a phase of its own.
+        """
+        return self.interval - time.time() % self.interval + AFTER_THE_SECOND
 
     def _after_fork(self) -> None:
         # The child has the parent's subscribers but not its thread.
