@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from importlib.resources import files
+from operator import attrgetter
 from typing import Protocol
 
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
@@ -219,4 +220,4 @@ def _sitemap(specs: Sequence[Listable], pub: Publishing) -> bytes:
 
 def newest(entries: list[Entry] | tuple[Entry, ...]) -> datetime | None:
     """When the newest of ``entries`` last changed: a listing page's lastmod."""
-    return max((entry.updated for entry in entries), default=None)
+    return max(map(attrgetter("updated"), entries), default=None)  # no generator: 27,000 listing pages at 100,000

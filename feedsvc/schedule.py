@@ -100,9 +100,9 @@ def timeline(content: Content) -> Timeline:
     expiries: dict[str, list[datetime]] = {}
     for entry in content.entries:
         start, end = span(entry, content.site)
+        instants = [instant for instant in (start, end) if instant is not None]  # once per entry, not per scope
         for scope in scopes_of(entry):
-            instants = changes.setdefault(scope, [])
-            instants += [instant for instant in (start, end) if instant is not None]
+            changes.setdefault(scope, []).extend(instants)
             if end is not None:
                 expiries.setdefault(scope, []).append(end)
     return Timeline(
