@@ -13,6 +13,7 @@ helper prints the tail of the server's log, which pytest shows for failing tests
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import http.client
 import os
@@ -86,6 +87,14 @@ class AppServer:
     def stop(self) -> None:
         """Stop the server now (idempotent); the context manager also does it on exit."""
         stop_process(self.proc, STOP_TIMEOUT)
+
+    def workers(self) -> set[int]:
+        """PIDs of the granian main process's children (its workers)."""
+        children: set[int] = set()
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                children.update(int(p) for p in (task / "children").read_text().split())
+        return children
 
 
 def granian_path() -> Path:

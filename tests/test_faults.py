@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import FIXTURE, write_article
-from .servers import LOOPBACK, AppServer, free_port, granian_app
+from .servers import LOOPBACK, free_port, granian_app
 
 pytestmark = pytest.mark.integration
 
@@ -119,19 +119,10 @@ def every_worker(port: int, check, deadline: float = 30.0) -> dict[int, dict]:
     return done
 
 
-def workers_of(server: AppServer) -> set[int]:
-    children = set()
-    for task in Path(f"/proc/{server.proc.pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            children.update(int(p) for p in (task / "children").read_text().split())
-    return children
-
-
 @pytest.fixture()
-def content(tmp_path):
-    folder = tmp_path / "content"
-    shutil.copytree(FIXTURE, folder)
-    return folder
+def content(content_copy):
+    """A writable copy of the fixture content (conftest's ``content_copy``)."""
+    return content_copy
 
 
 def serve(tmp_path, content, **env):
@@ -142,14 +133,14 @@ def serve(tmp_path, content, **env):
 
 def test_a_killed_worker_is_replaced_while_the_other_keeps_serving(tmp_path, content):
     with serve(tmp_path, content) as server:
-        before = workers_of(server)
+        before = server.workers()
         with Pollers(server.port, threads=3) as pollers:
             time.sleep(0.5)
             victim = min(before)
             os.kill(victim, signal.SIGKILL)  # what the out-of-memory killer does
             killed = time.monotonic()
             end = killed + 15
-            while len(workers_of(server) - before) < 1 or len(workers_of(server)) < WORKERS:
+            while len(server.workers() - before) < 1 or len(server.workers()) < WORKERS:
                 assert server.proc.poll() is None, "granian exited when one worker died"
                 assert time.monotonic() < end, "the dead worker was not replaced"
                 time.sleep(0.05)
@@ -281,7 +272,7 @@ def test_a_worker_killed_while_the_folder_is_broken_does_not_stop_the_server(tmp
     """The respawned worker cannot load the folder; granian must not take that for a crash loop."""
     with serve(tmp_path, content) as server:
         every_worker(server.port, lambda report: report["status"] == "ok")
-        before = workers_of(server)
+        before = server.workers()
         _fault(content, "bad site.yaml")
         with Pollers(server.port) as pollers:
             time.sleep(0.3)

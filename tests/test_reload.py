@@ -27,7 +27,6 @@ app never saw.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
@@ -44,7 +43,7 @@ import pytest
 from feedsvc.reader import read_content
 
 from .conftest import FIXTURE, write_article
-from .servers import LOOPBACK, AppServer, free_port, granian_app, granian_path
+from .servers import LOOPBACK, free_port, granian_app, granian_path
 
 pytestmark = pytest.mark.integration
 
@@ -177,16 +176,6 @@ def access_log_lines(log: str) -> tuple[list[dict], list[str]]:
     return entries, damaged
 
 
-def workers_of(server: AppServer) -> set[int]:
-    """PIDs of the granian main process's children (its workers)."""
-    pid = server.proc.pid
-    children = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            children.update(int(p) for p in (task / "children").read_text().split())
-    return children
-
-
 def test_sighup_publishes_new_content_without_failing_a_request(tmp_path):
     if not granian_path().exists():
         pytest.skip(f"granian is not installed next to {granian_path().parent}; install requirements-dev.txt")
@@ -205,7 +194,7 @@ def test_sighup_publishes_new_content_without_failing_a_request(tmp_path):
     env = {"FEEDSVC_CONTENT_DIR": str(content), "FEEDSVC_SITE_URL": site}
     poller = Poller(port, new_entry.id.encode())
     with granian_app(tmp_path, env, port=port, name="reload", workers=WORKERS) as server:
-        before = workers_of(server)
+        before = server.workers()
         assert len(before) == WORKERS, f"expected {WORKERS} workers, found {before}"
         status, atom = poller.get("/feed.atom")
         assert status == 200 and poller.new_id not in atom
@@ -224,7 +213,7 @@ def test_sighup_publishes_new_content_without_failing_a_request(tmp_path):
                 assert server.proc.poll() is None, f"granian exited with {server.proc.returncode}"
                 assert time.monotonic() - hup < RELOAD_DEADLINE, (
                     f"within {RELOAD_DEADLINE:.0f}s of SIGHUP: new entry served={served is not None}, "
-                    f"old workers stopped={reloaded is not None}; workers {before} -> {workers_of(server)}"
+                    f"old workers stopped={reloaded is not None}; workers {before} -> {server.workers()}"
                 )
                 if served is None:
                     status, atom = poller.get("/feed.atom")
@@ -238,7 +227,7 @@ def test_sighup_publishes_new_content_without_failing_a_request(tmp_path):
             poller.stop.set()
             for thread in threads:
                 thread.join(TIMEOUT + 1)
-        after = workers_of(server)
+        after = server.workers()
         _, home = poller.get("/")
         status, atom = poller.get("/feed.atom")
     log = server.log.read_text(errors="replace")  # complete now that every worker has exited
