@@ -35,9 +35,9 @@ class SiteUrls:
         A page bundle's files live under its page's folder URL, and an alias leads
         to its page: neither may reveal a scheduled post before its instant.
         """
-        folders = tuple(page for page in pages if page.endswith("/"))
         if not pages:
             return self
+        folders = tuple(page for page in pages if page.endswith("/"))
         return SiteUrls(
             self.root,
             {url: path for url, path in self.files.items() if not url.startswith(folders)},
