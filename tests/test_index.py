@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import sqlite3
@@ -220,3 +221,123 @@ def test_fixture_folder_is_untouched_by_the_index(tmp_path):
     _load(FIXTURE, tmp_path)
     assert sorted(p.name for p in FIXTURE.rglob("*")) == before
     assert any(p.suffix == ".sqlite" for p in tmp_path.iterdir())
+
+
+# -- many changed files are read and parsed by worker processes --------------------------
+
+
+def _tables(index: ContentIndex) -> dict[str, list]:
+    """Every row of the index, in the order written."""
+    with sqlite3.connect(index.path) as db:
+        return {table: db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() for table in ("files", "bodies")}
+
+
+def _noting_parsers(monkeypatch, pids: Path, *, deep: str = "", die: str = "") -> None:
+    """Make the reader note which process parses each file; ``deep`` overflows, ``die`` kills a worker."""
+    real, parent = entryfile.parse_file, os.getpid()
+
+    def parse_file(source, raw, *args, **kwargs):
+        with open(pids, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        if source.path.endswith(deep or "\0"):
+            raise RecursionError("maximum recursion depth exceeded")
+        if source.path.endswith(die or "\0") and os.getpid() != parent:
+            os._exit(9)  # as the kernel's OOM killer would end it
+        return real(source, raw, *args, **kwargs)
+
+    monkeypatch.setattr("feedsvc.reader.parse_file", parse_file)
+
+
+def _build(folder: Path, state: Path, monkeypatch, parallel_from: int) -> tuple:
+    monkeypatch.setattr("feedsvc.index.PARALLEL_FROM", parallel_from)
+    content, built = _load(folder, state)
+    return content, built, _tables(built)
+
+
+def _add_bad_files(corpus: Path, outside: Path) -> None:
+    (corpus / "articles" / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody.\n")
+    (corpus / "articles" / "deep.md").write_text("---\ntitle: Deep\ndate: 2021-01-01\n---\nBody.\n")
+    (outside / "secret.md").write_text("---\ntitle: Secret\n---\nNot in the folder.\n")
+    (corpus / "articles" / "link.md").symlink_to(outside / "secret.md")
+
+
+def test_workers_index_exactly_what_one_process_does(corpus, tmp_path, monkeypatch):
+    """The same rows, entries and problems, bad files among them: only the processes differ."""
+    _add_bad_files(corpus, tmp_path)
+    pids = tmp_path / "pids"
+    _noting_parsers(monkeypatch, pids, deep="/deep.md")
+    alone, alone_index, alone_rows = _build(corpus, tmp_path / "alone", monkeypatch, 10**9)
+    assert set(pids.read_text().split()) == {str(os.getpid())} and alone_index.processes == 1
+    pids.unlink()
+    shared, shared_index, shared_rows = _build(corpus, tmp_path / "shared", monkeypatch, 1)
+    workers = set(pids.read_text().split())
+    assert str(os.getpid()) not in workers and len(workers) >= 1
+    assert shared_index.processes == os.cpu_count()
+    assert shared_index.read_files == alone_index.read_files == len(content_files(corpus))
+    assert shared_index.parsed_files == alone_index.parsed_files == len(content_files(corpus)) - 1  # not the link
+    assert shared_rows == alone_rows and len(shared_rows["files"]) > 30
+    assert [e.id for e in shared.entries] == [e.id for e in alone.entries]
+    assert [e.content_html for e in shared.entries] == [e.content_html for e in alone.entries]
+    assert shared.version == alone.version
+    errors = [str(error) for error in shared.errors]
+    assert errors == [str(error) for error in alone.errors]
+    assert any(error.startswith("content/articles/broken.md:3: invalid YAML") for error in errors)
+    assert "content/articles/deep.md:1: too large or deep to read (RecursionError)" in errors
+    assert any(error.startswith("content/articles/link.md:1: is a symlink to") for error in errors)
+
+
+def test_one_changed_file_is_read_in_this_process(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr("feedsvc.index.PARALLEL_FROM", 2)
+    _load(corpus, tmp_path)
+    pids = tmp_path / "pids"
+    _noting_parsers(monkeypatch, pids)
+    (corpus / "articles" / "engine-note-1.md").write_text("---\ntitle: New\ndate: 2021-01-01\n---\nBody.\n")
+    _, again = _load(corpus, tmp_path)
+    assert (again.parsed_files, again.processes) == (1, 1)
+    assert pids.read_text().split() == [str(os.getpid())]
+
+
+def test_workers_read_touched_files_and_parse_none(corpus, tmp_path, monkeypatch):
+    _, _, before = _build(corpus, tmp_path, monkeypatch, 1)
+    for path in corpus.rglob("*.md"):
+        os.utime(path, ns=(1, 1))
+    _, again, after = _build(corpus, tmp_path, monkeypatch, 1)
+    assert (again.read_files, again.parsed_files) == (
+        len(content_files(corpus)),
+        0,
+    ) and again.processes == os.cpu_count()
+    assert [row[4:] for row in after["files"]] == [row[4:] for row in before["files"]]  # digest, record, body
+    assert {row[2] for row in after["files"]} == {1}  # the new mtimes are recorded
+
+
+def test_a_killed_worker_leaves_the_rest_to_this_process(corpus, tmp_path, monkeypatch, caplog):
+    _add_bad_files(corpus, tmp_path)
+    _, _, alone_rows = _build(corpus, tmp_path / "alone", monkeypatch, 10**9)
+    _noting_parsers(monkeypatch, tmp_path / "pids", die="/engine-note-3.md")
+    with caplog.at_level(logging.WARNING, logger="feedsvc.index"):
+        content, built, rows = _build(corpus, tmp_path / "shared", monkeypatch, 1)
+    assert "cannot read files in worker processes" in caplog.text
+    assert rows == alone_rows and built.processes == 1
+    assert any(e.slug == "engine-note-3" for e in content.entries)
+    assert multiprocessing.active_children() == []
+
+
+def test_no_room_for_workers_reads_in_this_process(corpus, tmp_path, monkeypatch, caplog):
+    _, _, alone_rows = _build(corpus, tmp_path / "alone", monkeypatch, 10**9)
+    real_fork, forks = os.fork, []
+
+    def fork():  # the first worker starts, the second finds no room
+        forks.append(1)
+        if len(forks) > 1:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with caplog.at_level(logging.WARNING, logger="feedsvc.index"):
+        _, built, rows = _build(corpus, tmp_path / "shared", monkeypatch, 1)
+    assert (
+        "cannot read files in worker processes (" in caplog.text and "Resource temporarily unavailable" in caplog.text
+    )
+    assert rows == alone_rows and built.processes == 1
+    assert multiprocessing.active_children() == []  # the worker that did start is not left waiting
