@@ -12,6 +12,12 @@ build the very same files.
 Article ``i`` depends only on the seed and ``i``: the 1k corpus is the first
 1,000 articles of the 10k one. A ``.corpus.json`` manifest lets callers reuse
 a folder generated with the same parameters.
+
+``--tiny`` writes the corpus of issue 14's million-article line instead (labels
+``1m-tiny``, ``10k-tiny``): a title, a date, one author, one or two tags and a
+one-paragraph body (~400 bytes), same seed rules:
+
+    python -m bench.corpus --tiny --articles 1000000 --out /work/bench-corpus/1m-tiny
 """
 
 from __future__ import annotations
@@ -383,6 +389,28 @@ def article(i: int, seed: int, vocab: Vocabulary) -> tuple[str, str]:
     return f"articles/{published.year}/{slug}.md", "\n".join(lines) + article_body(rng, vocab, slug, size)
 
 
+def tiny_article(i: int, seed: int, vocab: Vocabulary) -> tuple[str, str]:
+    """The (relative path, text) of tiny article number ``i``: title, date, one author, 1-2 tags, a paragraph."""
+    rng = random.Random(f"{seed}:tiny:{i}")
+    title_words = vocab.phrase(rng, rng.randint(4, 8))
+    slug = "-".join(w.strip(",.") for w in title_words[:5]) + f"-{i}"
+    span = (LAST_DAY - FIRST_DAY).total_seconds()
+    published = FIRST_DAY + timedelta(seconds=rng.randrange(int(span)))
+    (author_slug, _name) = rng.choices(vocab.authors, cum_weights=vocab.author_weights)[0]
+    tags = list(dict.fromkeys(rng.choices(vocab.tags, cum_weights=vocab.tag_weights, k=rng.randint(1, 2))))
+    links = [f"https://www.example.org/{'/'.join(vocab.phrase(rng, 2))}", "/feeds"]
+    front = [
+        "---",
+        f"title: {_quoted(' '.join(title_words).capitalize())}",
+        f"date: {published.isoformat()}",
+        f"authors: {_yaml_list([author_slug])}",
+        f"tags: {_yaml_list(tags)}",
+        "---",
+        "",
+    ]
+    return f"articles/{published.year}/{slug}.md", "\n".join(front) + _paragraph(rng, vocab, links) + "\n"
+
+
 def author(slug: str, name: str, seed: int, vocab: Vocabulary) -> str:
     """The text of an author file."""
     rng = random.Random(f"{seed}:author:{slug}")
@@ -404,26 +432,27 @@ base_url: http://127.0.0.1:8000
 """
 
 
-def manifest(articles: int, seed: int) -> dict:
-    return {
+def manifest(articles: int, seed: int, tiny: bool = False) -> dict:
+    kept = {
         "generator_version": GENERATOR_VERSION,
         "articles": articles,
         "seed": seed,
         "authors": N_AUTHORS,
         "tags": N_TAGS,
     }
+    return {**kept, "tiny": True} if tiny else kept  # the full corpora's manifests stay as they were
 
 
-def is_current(out: Path, articles: int, seed: int) -> bool:
+def is_current(out: Path, articles: int, seed: int, tiny: bool = False) -> bool:
     """Tell whether ``out`` already holds this corpus (same manifest)."""
     try:
-        return json.loads((out / ".corpus.json").read_text()) == manifest(articles, seed)
+        return json.loads((out / ".corpus.json").read_text()) == manifest(articles, seed, tiny)
     except (OSError, ValueError):
         return False
 
 
-def generate(out: Path, articles: int, seed: int = DEFAULT_SEED, *, progress: bool = True) -> Path:
-    """Write the corpus to ``out`` (replacing it); return ``out``."""
+def generate(out: Path, articles: int, seed: int = DEFAULT_SEED, *, tiny: bool = False, progress: bool = True) -> Path:
+    """Write the corpus (of tiny articles if ``tiny``) to ``out``, replacing it; return ``out``."""
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
@@ -432,17 +461,20 @@ def generate(out: Path, articles: int, seed: int = DEFAULT_SEED, *, progress: bo
     (out / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     for slug, name in vocab.authors:
         (out / "authors" / f"{slug}.md").write_text(author(slug, name, seed, vocab), encoding="utf-8")
-    started, total = time.monotonic(), 0
+    started, total, made = time.monotonic(), 0, set()
+    write = tiny_article if tiny else article
     for i in range(articles):
-        relative, text = article(i, seed, vocab)
+        relative, text = write(i, seed, vocab)
         path = out / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         data = text.encode("utf-8")
         path.write_bytes(data)
         total += len(data)
-        if progress and (i + 1) % 10000 == 0:
+        if progress and (i + 1) % (100000 if tiny else 10000) == 0:
             print(f"  corpus {out.name}: {i + 1}/{articles} articles ({time.monotonic() - started:.0f} s)", flush=True)
-    (out / ".corpus.json").write_text(json.dumps(manifest(articles, seed)))
+    (out / ".corpus.json").write_text(json.dumps(manifest(articles, seed, tiny)))
     if progress:
         print(
             f"  corpus {out.name}: {articles} articles, {total / 1e6:.0f} MB in {time.monotonic() - started:.1f} s",
@@ -451,17 +483,28 @@ def generate(out: Path, articles: int, seed: int = DEFAULT_SEED, *, progress: bo
     return out
 
 
-def label(articles: int) -> str:
-    """1000 -> "1k", 100000 -> "100k"."""
-    return f"{articles // 1000}k" if articles % 1000 == 0 and articles else str(articles)
+def label(articles: int, tiny: bool = False) -> str:
+    """1000 -> "1k", 100000 -> "100k", 1000000 -> "1m"; tiny corpora end in "-tiny"."""
+    if articles and articles % 1_000_000 == 0:
+        text = f"{articles // 1_000_000}m"
+    else:
+        text = f"{articles // 1000}k" if articles % 1000 == 0 and articles else str(articles)
+    return f"{text}-tiny" if tiny else text
 
 
-def ensure(articles: int, root: Path, seed: int = DEFAULT_SEED) -> Path:
+def parse_label(text: str) -> tuple[int, bool]:
+    """ "10k" -> (10000, False), "1m-tiny" -> (1000000, True): the inverse of ``label``."""
+    size, tiny = text.lower().removesuffix("-tiny"), text.lower().endswith("-tiny")
+    scale = {"k": 1000, "m": 1_000_000}.get(size[-1:], 1)
+    return int(float(size.rstrip("km")) * scale), tiny
+
+
+def ensure(articles: int, root: Path, seed: int = DEFAULT_SEED, tiny: bool = False) -> Path:
     """The corpus folder for ``articles`` under ``root``, generated if missing or stale."""
-    out = root / label(articles)
-    if not is_current(out, articles, seed):
-        print(f"generating {articles} articles in {out} ...", flush=True)
-        generate(out, articles, seed)
+    out = root / label(articles, tiny)
+    if not is_current(out, articles, seed, tiny):
+        print(f"generating {articles} {'tiny ' if tiny else ''}articles in {out} ...", flush=True)
+        generate(out, articles, seed, tiny=tiny)
     return out
 
 
@@ -470,13 +513,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=10000, help="number of articles (default 10000)")
     parser.add_argument("--out", type=Path, help="output folder (default bench/corpus/<label>)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--tiny", action="store_true", help="one-paragraph articles (issue 14's 1,000,000 line)")
     parser.add_argument("--force", action="store_true", help="regenerate even if the folder is current")
     args = parser.parse_args(argv)
-    out = args.out or Path(__file__).resolve().parent / "corpus" / label(args.articles)
-    if not args.force and is_current(out, args.articles, args.seed):
+    out = args.out or Path(__file__).resolve().parent / "corpus" / label(args.articles, args.tiny)
+    if not args.force and is_current(out, args.articles, args.seed, args.tiny):
         print(f"{out}: already generated ({args.articles} articles, seed {args.seed})")
         return 0
-    generate(out, args.articles, args.seed)
+    generate(out, args.articles, args.seed, tiny=args.tiny)
     return 0
 
 
