@@ -56,10 +56,17 @@ bench: $(STAMP)
 bench-faults: $(STAMP)
 	$(BIN)/python -m bench.faults
 
-.PHONY: bench-scale
+# bench-scale: issue 14's content index at 1k/10k/100k (start-up, memory, reload, hot path vs nginx),
+# then start-up at each size vs Hugo. bench-scale-1m (long, optional): 1,000,000 tiny articles from an
+# index built ahead; the 1M-file corpus goes to BENCH_CORPUS (keep it outside the worktree).
+.PHONY: bench-scale bench-scale-1m
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.index_scale 1k 10k 100k
 	$(BIN)/python -m bench.run --no-serve --sizes 1k,10k,100k --breakdown-max 100k
+
+BENCH_CORPUS ?= bench/corpus
+bench-scale-1m: $(STAMP)
+	$(BIN)/python -m bench.index_scale --corpus-root $(BENCH_CORPUS) 1m-tiny
 
 # Lighthouse (npm package, pinned in bench/lighthouse/package-lock.json) on the home page and the
 # article of the bundled content, served by the Procfile's server; prints the four category scores.

@@ -9,14 +9,23 @@ For each corpus, with the Procfile command, WEB_CONCURRENCY=2 and a state folder
    the three formats and their archive pages, home and its pages, articles, authors, tags,
    /feeds, the sitemap); the total RSS of all server processes, sampled during and after,
    and the latency of these first (not yet built) requests;
-4. **one-file change**: an article's text is changed, SIGHUP sent, and the seconds until
+4. **hot path**: the site feed plain, gzip and 304 under wrk against nginx serving the same
+   bytes (``hotpath.py``), on the server of (2) after its crawl;
+5. **one-file change**: an article's text is changed, SIGHUP sent, and the seconds until
    ``/healthz`` reports the new content version are timed (the file is restored after).
+
+Tiny corpora (``1m-tiny``, ``10k-tiny``: ``corpus.py --tiny``) are measured by ``index_tiny.py``
+instead: built ahead, then served from the built index.
+
+    python -m bench.index_scale 1k 10k 100k
+    python -m bench.index_scale --corpus-root /work/bench-corpus 1m-tiny   # long: see bench/README.md
 
 Results go to ``bench/out/index-scale.json``; ``bench.report`` renders them.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -29,7 +38,9 @@ import threading
 import time
 from pathlib import Path
 
+from . import hotpath
 from .common import CORPUS, OUT, free_port, get, log, memory_kb, port_open, try_get
+from .run import feedsvc_revision
 from .servers import AppServer
 
 CRAWL_PER_KIND = 40  # URLs of each kind in the crawl
@@ -41,8 +52,17 @@ def total_rss_mb(server: AppServer) -> float:
     return sum(memory_kb(pid).get("VmRSS", 0) for pid in pids) / 1024
 
 
-def start(label: str, folder: Path, state: Path, timeout: float) -> tuple[AppServer, dict]:
-    """Start the Procfile server on ``folder`` with ``state``; time bind and first site feed."""
+class OverMemory(RuntimeError):
+    """A process outgrew the memory a benchmark allows it on this shared machine, and was stopped."""
+
+
+def start(
+    label: str, folder: Path, state: Path, timeout: float, rss_limit_mb: float | None = None
+) -> tuple[AppServer, dict]:
+    """Start the Procfile server on ``folder`` with ``state``; time bind and first site feed.
+
+    The server is stopped (TimeoutError, OverMemory) after ``timeout`` s or beyond ``rss_limit_mb``.
+    """
     os.environ["FEEDSVC_STATE_DIR"] = str(state)
     port = free_port()
     server = AppServer(f"index-{label}", port, folder, workers=2)
@@ -54,6 +74,9 @@ def start(label: str, folder: Path, state: Path, timeout: float) -> tuple[AppSer
         if time.monotonic() > deadline:
             server.stop()
             raise TimeoutError(f"{label}: no feed after {timeout:.0f} s")
+        if rss_limit_mb and (rss := total_rss_mb(server)) > rss_limit_mb:
+            server.stop()
+            raise OverMemory(f"{label}: {rss:.0f} MB before serving, over {rss_limit_mb:.0f} MB, after {bind} s bind")
         if bind is None and port_open(port):
             bind = time.monotonic() - server.started
         if bind is not None and try_get(port, "/feed.atom") == 200:
@@ -165,20 +188,43 @@ def one_file_change(server: AppServer, folder: Path, timeout: float = 120) -> di
         article.write_bytes(original)
 
 
-def build(folder: Path, state: Path) -> dict:
-    """Run the PaaS build step on the index left by the first start: render every body."""
+def build(folder: Path, state: Path, rss_limit_mb: float | None = None, timeout: float = 3600) -> dict:
+    """Run the PaaS build step ``flask --app feedsvc build``: time and peak RSS (VmHWM, sampled).
+
+    Beyond ``rss_limit_mb`` the build is stopped and OverMemory raised.
+    """
     env = {**os.environ, "FEEDSVC_CONTENT_DIR": str(folder), "FEEDSVC_STATE_DIR": str(state)}
     command = [str(Path(sys.executable).parent / "flask"), "--app", "feedsvc", "build"]
-    started = time.monotonic()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, check=True)
-    return {"build_s": round(time.monotonic() - started, 1), "output": done.stdout.strip().splitlines()[-1]}
+    log_path = OUT / "logs" / f"build-{folder.name}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    started, peak_kb = time.monotonic(), 0
+    with open(log_path, "w+b") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            while process.poll() is None:
+                peak_kb = max(peak_kb, memory_kb(process.pid).get("VmHWM", 0))
+                if rss_limit_mb and peak_kb / 1024 > rss_limit_mb:
+                    raise OverMemory(f"flask build: {peak_kb / 1024:.0f} MB, over {rss_limit_mb:.0f} MB")
+                if time.monotonic() - started > timeout:
+                    raise TimeoutError(f"flask build: not done after {timeout:.0f} s")
+                time.sleep(0.2)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        seconds = time.monotonic() - started
+        output.seek(0)
+        lines = output.read().decode(errors="replace").strip().splitlines()
+    if process.returncode:
+        raise RuntimeError(f"flask build exited {process.returncode}:\n" + "\n".join(lines[-20:]))
+    return {"build_s": round(seconds, 1), "peak_rss_mb": round(peak_kb / 1024), "output": lines[-1] if lines else ""}
 
 
 def measure(label: str, folder: Path, timeout: float = 900, earlier: dict | None = None) -> dict:
     """Every figure for one corpus; with ``earlier`` (a previous run's), its built index is reused."""
     state = OUT / f"state-{label}"
     articles = json.loads((folder / ".corpus.json").read_text())["articles"]
-    result: dict = {"label": label, "articles": articles, "uptime": os.getloadavg()}
+    result: dict = {"label": label, "articles": articles, "uptime": os.getloadavg(), "feedsvc": feedsvc_revision()}
     if earlier and state.exists():
         result.update(from_nothing=earlier["from_nothing"], build=earlier["build"], reused=earlier["measured_at"])
     else:
@@ -193,7 +239,9 @@ def measure(label: str, folder: Path, timeout: float = 900, earlier: dict | None
     try:
         log(f"  {result['unchanged']}; crawl")
         result["crawl"] = crawl(server)
-        log(f"  {result['crawl']}; one-file change")
+        log(f"  {result['crawl']}; hot path")
+        result["hot_path"] = hotpath.against_nginx(server.port, label)
+        log(f"  {result['hot_path']['cases']}; one-file change")
         result["reload"] = one_file_change(server, folder)
         log(f"  {result['reload']}")
     finally:
@@ -204,24 +252,50 @@ def measure(label: str, folder: Path, timeout: float = 900, earlier: dict | None
     return result
 
 
-def main(labels: list[str]) -> None:
-    """Measure the given corpora (e.g. ``1k 10k``) and merge them into bench/out/index-scale.json.
+def as_earlier(row: dict) -> dict:
+    """A replaced run's summary, kept in the new row: RESULTS.md lists earlier runs of the same size."""
+    return {
+        "measured_at": row["measured_at"][:16] + "Z",
+        "load": " ".join(f"{x:.1f}" for x in row["uptime"]),
+        "feedsvc": row.get("feedsvc"),
+        "ready_s": row["unchanged"]["ready_s"],
+        "rss_peak_mb": row["crawl"]["rss_peak_mb"],
+        "rss_after_mb": row["crawl"]["rss_after_mb"],
+        "reload_s": row.get("reload", {}).get("reload_s"),
+        "unbuilt_p99_ms": row["crawl"]["unbuilt_p99_ms"],
+    }
 
-    ``--reuse`` keeps the from-nothing and build figures of the previous run and its built
-    index, and measures the rest again (the unchanged start, crawl and reload).
-    """
-    reuse = "--reuse" in labels
-    labels = [label for label in labels if label != "--reuse"]
-    from . import corpus
 
+def main(argv: list[str] | None = None) -> None:
+    """Measure the given corpora (e.g. ``1k 10k``) and merge them into bench/out/index-scale.json."""
+    from . import corpus, index_tiny
+
+    parser = argparse.ArgumentParser(description="Issue 14's content index figures (make bench-scale).")
+    parser.add_argument("labels", nargs="*", default=["1k", "10k"], help="corpora: 1k 10k 100k, or 1m-tiny 10k-tiny")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the previous run's from-nothing and build figures and its built index; measure the rest again",
+    )
+    parser.add_argument(
+        "--corpus-root", type=Path, default=CORPUS, help="folder holding (or to hold) the corpora, default bench/corpus"
+    )
+    args = parser.parse_args(argv)
     path = OUT / "index-scale.json"
     rows = {row["label"]: row for row in (json.loads(path.read_text()) if path.exists() else [])}
-    for label in labels:
-        size = int(float(label.lower().rstrip("k")) * (1000 if label.lower().endswith("k") else 1))
-        rows[label] = measure(label, corpus.ensure(size, CORPUS), earlier=rows.get(label) if reuse else None)
+    for label in args.labels:
+        size, tiny = corpus.parse_label(label)
+        folder = corpus.ensure(size, args.corpus_root, tiny=tiny)
+        old = rows.get(label)
+        if tiny:
+            rows[label] = index_tiny.measure(label, folder)
+        else:
+            rows[label] = measure(label, folder, earlier=old if args.reuse else None)
+            if old and "crawl" in old:
+                rows[label]["earlier_runs"] = [*old.get("earlier_runs", []), as_earlier(old)]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(sorted(rows.values(), key=lambda r: r["articles"]), indent=1))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["1k", "10k"])
+    main()

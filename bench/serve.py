@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -53,6 +53,15 @@ SCENARIOS = (
     Scenario("304", "site feed, conditional GET (304)", 304, conditional=True),
     Scenario("article", "article page, plain GET", 200, article=True, servers=("feedsvc", "nginx")),
 )
+
+
+def scenarios_for(servers: tuple[str, ...] = SERVERS, keys: tuple[str, ...] | None = None) -> list[Scenario]:
+    """Fresh copies of SCENARIOS (``prepare`` fills in their headers), narrowed to ``servers`` and ``keys``."""
+    return [
+        replace(s, servers=tuple(name for name in s.servers if name in servers), headers={})
+        for s in SCENARIOS
+        if keys is None or s.key in keys
+    ]
 
 
 def first_article_path(feed: bytes) -> str:
@@ -200,7 +209,7 @@ def run(
     """The serving benchmark for one content folder; returns a JSON-able result."""
     log(f"serving benchmark: {label} ({content_dir})")
     ports = {server: free_port() for server in SERVERS}
-    scenarios = [Scenario(s.key, s.title, s.status, s.encoding, s.article, s.conditional, s.servers) for s in SCENARIOS]
+    scenarios = scenarios_for()
     work = OUT / f"serve-{label}"
     started = []
     try:
