@@ -198,6 +198,16 @@ def children(pid: int) -> list[int]:
     return sorted(child for child, fields in _stat_fields().items() if int(fields[1]) == pid)
 
 
+def descendants(pid: int) -> list[int]:
+    """Pids of every process below ``pid``: children, their children (forked index readers), and so on."""
+    parents = {child: int(fields[1]) for child, fields in _stat_fields().items()}
+    found, frontier = [], {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found += sorted(frontier)
+    return found
+
+
 def memory_kb(pid: int) -> dict[str, int]:
     """VmHWM (peak RSS) and VmRSS of ``pid`` in kB, and its Threads, from /proc/<pid>/status."""
     values = {}
