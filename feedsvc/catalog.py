@@ -20,7 +20,7 @@ from typing import Any
 from . import assets, pages
 from .documents import FeedDoc
 from .formats import FORMATS, render_feed
-from .http import Resource, prepare
+from .http import Resource, complete, prepare
 from .limits import Refused, read_file
 from .model import Publishing
 from .modified import feed_modified
@@ -150,17 +150,18 @@ class Catalog:
         """Build resources now (all, or those at ``paths``) and keep them, so no request waits."""
         for path in self.paths() if paths is None else paths:
             if path not in self._pinned and path in self._builders:
-                self._pinned[path] = self._builders[path]()
+                self._pinned[path] = complete(self._builders[path]())
 
     def _remember(self, path: str, resource: Resource) -> None:
-        size = sum(len(variant.body) for variant in resource.variants.values())
+        # Counted at twice the plain body: its compressed variants, made later, are smaller together.
+        size = 2 * len(resource.variants["identity"].body)
         with self._lock:
             if path not in self._recent:
                 self._recent_bytes += size
             self._recent[path] = resource
             while self._recent_bytes > self.budget and len(self._recent) > 1:
                 _, oldest = self._recent.popitem(last=False)
-                self._recent_bytes -= sum(len(variant.body) for variant in oldest.variants.values())
+                self._recent_bytes -= 2 * len(oldest.variants["identity"].body)
 
     def _cache(self, immutable: bool = False) -> tuple[int, int, int]:
         """(max-age, stale-while-revalidate, stale-if-error): cut per request before a scheduled change."""

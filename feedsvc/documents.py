@@ -9,11 +9,11 @@ fills up as entries move out of the current document.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .model import Author, Content, Entry
-from .urls import tag_slug
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,7 +29,7 @@ class FeedDoc:
     title: str
     subtitle: str
     alternate: str
-    entries: tuple[Entry, ...]
+    entries: Sequence[Entry]  # a tuple, or a whole feed's ``Entries`` before paging
     author: Author | None = None
     page: int = 0
     pages: int = 0
@@ -95,26 +95,7 @@ def paginate(feed: FeedDoc, size: int) -> list[FeedDoc]:
 
 def tags_of(content: Content) -> dict[str, str]:
     """Map each tag's URL segment to its display name (the first spelling seen, oldest entry first)."""
-    names: dict[str, str] = {}
-    for entry in reversed(content.entries):
-        for name in entry.categories:
-            names.setdefault(tag_slug(name), name)
-    return dict(sorted(names.items()))
-
-
-Groups = tuple[dict[str, list[Entry]], dict[str, list[Entry]]]  # entries by author slug, by tag slug
-
-
-def group_entries(content: Content) -> Groups:
-    """Entries of each author and of each tag, newest first, in one pass over the corpus."""
-    by_author: dict[str, list[Entry]] = {slug: [] for slug in content.authors}
-    by_tag: dict[str, list[Entry]] = {slug: [] for slug in tags_of(content)}
-    for entry in content.entries:
-        for author in entry.authors:
-            by_author[author.slug].append(entry)
-        for slug in dict.fromkeys(tag_slug(name) for name in entry.categories):
-            by_tag[slug].append(entry)
-    return by_author, by_tag
+    return content.entries.tags()
 
 
 def feed_docs(content: Content) -> list[FeedDoc]:
@@ -123,34 +104,32 @@ def feed_docs(content: Content) -> list[FeedDoc]:
     return [doc for feed in feeds_of(content) for doc in paginate(feed, size)]
 
 
-def feeds_of(content: Content, groups: Groups | None = None) -> list[FeedDoc]:
+def feeds_of(content: Content) -> list[FeedDoc]:
     """Every feed, whole (all its entries, not yet paged): the site's, each author's, tag's and section's."""
-    site = content.site
-    by_author, by_tag = groups or group_entries(content)
-    names = tags_of(content)
-    feeds = [FeedDoc(prefix="", title=site.title, subtitle=site.description, alternate="/", entries=content.entries)]
-    for slug, author in sorted(content.authors.items()):
+    site, entries = content.site, content.entries
+    feeds = [FeedDoc(prefix="", title=site.title, subtitle=site.description, alternate="/", entries=entries)]
+    for _, author in sorted(content.authors.items()):
         feeds.append(
             FeedDoc(
                 prefix=author.path,
                 title=f"{author.name} – {site.title}",
                 subtitle=f"Articles by {author.name}, and their bio.",
                 alternate=author.path,
-                entries=tuple(by_author[slug]),
+                entries=entries.scope(author.path),
                 author=author,
             )
         )
-    for slug, entries in by_tag.items():
+    for slug, name in tags_of(content).items():
         feeds.append(
             FeedDoc(
                 prefix=f"/tags/{slug}",
-                title=f"{names[slug]} – {site.title}",
-                subtitle=f"Entries filed under {names[slug]}.",
+                title=f"{name} – {site.title}",
+                subtitle=f"Entries filed under {name}.",
                 alternate=f"/tags/{slug}",
-                entries=tuple(entries),
+                entries=entries.scope(f"/tags/{slug}"),
             )
         )
-    for section, entries in sections_of(content).items():
+    for section in sections_of(content):
         # A Hugo section had its own feed (/posts/index.xml); its subscribers keep exactly those entries.
         name = section.replace("-", " ").capitalize()
         feeds.append(
@@ -159,16 +138,12 @@ def feeds_of(content: Content, groups: Groups | None = None) -> list[FeedDoc]:
                 title=f"{name} – {site.title}",
                 subtitle=f"Entries in {name}.",
                 alternate="/",
-                entries=tuple(entries),
+                entries=entries.scope(f"/{section}"),
             )
         )
     return feeds
 
 
-def sections_of(content: Content) -> dict[str, list[Entry]]:
-    """The entries of each section, newest first (only Hugo entries have one)."""
-    sections: dict[str, list[Entry]] = {}
-    for entry in content.entries:
-        if entry.section:
-            sections.setdefault(entry.section, []).append(entry)
-    return dict(sorted(sections.items()))
+def sections_of(content: Content) -> list[str]:
+    """The Hugo sections that have entries, sorted (only Hugo entries have one)."""
+    return content.entries.sections()

@@ -109,6 +109,17 @@ def fingerprint(stats: dict[str, Signature | None], key: str) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def exclusive(lock_path: Path):
+    """Hold an exclusive lock on the file ``lock_path`` (made if missing); other processes wait for it."""
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _connect_rw(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)
     if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
@@ -161,7 +172,7 @@ class ContentIndex:
         refused: dict[str, Problem] = {}
         if self._current() != wanted:
             self.state_dir.mkdir(parents=True, exist_ok=True)
-            with self._exclusive():
+            with self.exclusive():
                 if self._current() != wanted:  # another process may have just done it
                     refused = self._update(files, stats, key, wanted, read, parse)
         return self._load(files, refused)
@@ -182,15 +193,9 @@ class ContentIndex:
             return None
         return row[0] if row else None
 
-    @contextmanager
-    def _exclusive(self):
+    def exclusive(self):
         """Hold the index's lock: one process updates, the others wait for it."""
-        with open(self.lock_path, "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return exclusive(self.lock_path)
 
     def _writer(self) -> sqlite3.Connection:
         """A read-write connection; a file that is not a usable index is replaced by an empty one."""
@@ -447,6 +452,11 @@ class StoredBody:
 
     def __init__(self, index: ContentIndex, body_id: int):
         self._index, self._id = index, body_id
+
+    @property
+    def body_id(self) -> int:
+        """Its row in the index (what an entry store keeps)."""
+        return self._id
 
     @property
     def html(self) -> str:

@@ -6,11 +6,15 @@ I/O: the reader builds them, the builders and views only read them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .urls import absolute_url
+
+if TYPE_CHECKING:
+    from .entrystore import Entries
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,10 +126,14 @@ class Problem:
 
 @dataclass(frozen=True, kw_only=True)
 class Content:
-    """Everything the reader found: entries newest first, authors, and the problems."""
+    """Everything the reader found: entries newest first, authors, and the problems.
+
+    ``entries`` are ``Entries`` (entrystore.py), which answer which entries each
+    feed, page and instant has: ``EntryStore.of(entries).entries()`` for a list.
+    """
 
     site: Site
-    entries: tuple[Entry, ...]
+    entries: Entries
     authors: dict[str, Author]
     errors: tuple[Problem, ...] = ()
     notes: tuple[Problem, ...] = ()
@@ -133,7 +141,7 @@ class Content:
     bios: dict[str, Entry] = field(default_factory=dict)
     # SHA-256 of every entry and author file read, by path inside the content folder
     # ("articles/x.md"): what the content lock (lock.py) compares with.
-    hashes: dict[str, str] = field(default_factory=dict, compare=False)
+    hashes: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)

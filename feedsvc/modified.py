@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .documents import FeedDoc
+from .entrystore import EntryStore
 from .lock import SITE_FILE, ContentLock, current_files, entry_key
 from .model import Content
 from .schedule import Timeline
@@ -90,7 +91,7 @@ def with_edits(content: Content, lock: ContentLock | None) -> Content:
         return content
     by_id = {entry.id: entry for entry in entries}
     bios = {slug: by_id.get(bio.id, bio) for slug, bio in content.bios.items()}
-    return replace(content, entries=entries, bios=bios)
+    return replace(content, entries=EntryStore.of(entries).entries(), bios=bios)
 
 
 def feed_modified(doc: FeedDoc, timeline: Timeline, stamps: Stamps | None, now: datetime) -> datetime | None:

@@ -1,44 +1,78 @@
-"""Which HTML pages the site has: home and listing pages (paginated), articles, authors, tags, /feeds."""
+"""Which HTML pages the site has: home and listing pages (paginated), articles, authors, tags, /feeds.
+
+Pages are made when asked for, from their path: a 100,000-article archive has
+some 30,000 listing pages and 100,000 article pages, most of which nobody asks
+for between two reloads. What exists (``paths``, ``sitemap``) is counted and
+walked from the entry store without making the pages.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import NamedTuple
+from itertools import islice
+from typing import NamedTuple, overload
 
 from . import preview
-from .documents import Groups, group_entries, tags_of
+from .documents import tags_of
+from .entrystore import Entries
 from .model import Content, Entry
 from .pages import PAGE_SIZE, FeedLink, PageSpec, Scope, feed_links, newest
 from .urls import tag_slug
 
 
 class PageList:
-    """Every HTML page of one content version.
+    """Every HTML page of one content version, each made when its path is asked for."""
 
-    The listing, author, tag and /feeds pages are made up front (``specs``); an
-    article's page is made when asked for (``article``): a large archive has a
-    hundred thousand of them, and most are not asked for between two reloads.
-    """
-
-    def __init__(self, content: Content, groups: Groups | None = None):
+    def __init__(self, content: Content):
         site = content.site
-        by_author, by_tag = groups or group_entries(content)
         names = tags_of(content)
         self.content = content
         self.site_scope = Scope(site.title, "/", "")
         self.author_scopes = {slug: Scope(a.name, a.path, a.path) for slug, a in content.authors.items()}
         self.tag_scopes = {slug: Scope(name, f"/tags/{slug}", f"/tags/{slug}") for slug, name in names.items()}
-        self.articles = [entry for entry in content.entries if entry.kind == "article"]
-        self.positions = {entry.path: index for index, entry in enumerate(self.articles)}
-        self.specs = self._listings(by_author, by_tag, names)
+        self.articles = content.entries.articles()
+        authors = sorted(content.authors.values(), key=lambda a: a.name)
+        home = Listing("/", "home.html", site.title, site.description, self.articles, alternates(self.site_scope))
+        self.home = home.with_context(follows=(self.site_scope,), context={"authors": authors})
+        self.tags = {
+            f"/tags/{slug}": Listing(
+                f"/tags/{slug}",
+                "tag.html",
+                name,
+                f"Articles and profiles filed under {name}.",
+                content.entries.scope(f"/tags/{slug}"),
+                alternates(self.site_scope) + alternates(self.tag_scopes[slug]),
+                (self.tag_scopes[slug],),
+            )
+            for slug, name in names.items()
+        }
+        self.authors = {author.path: slug for slug, author in content.authors.items()}
+
+    def page(self, path: str) -> PageSpec | None:
+        """The page at ``path``, if there is one."""
+        if path in self.authors:
+            return self.author(self.authors[path])
+        if path == "/feeds":
+            return self.feeds()
+        base = path.rpartition("/page/")[0]
+        for listing in (self.home, self.tags.get(path), self.tags.get(base)):
+            number = listing.number(path) if listing is not None else None
+            if listing is not None and number is not None:
+                return listing.spec(number)
+        return self.article(path)
 
     def article(self, path: str) -> PageSpec | None:
         """The page of the article at ``path``, if there is one."""
-        index = self.positions.get(path)
+        index = self.articles.position(path)
         if index is None:
             return None
-        entry, articles = self.articles[index], self.articles
+        # The article and its neighbours in one query: newer (none for the newest), it, older.
+        window = self.articles[max(index - 1, 0) : index + 2]
+        newer, entry, rest = (window[0], window[1], window[2:]) if index else (None, window[0], window[1:])
+        older = rest[0] if rest else None
         scopes = (
             *(self.author_scopes[a.slug] for a in entry.authors),
             *(self.tag_scopes[tag_slug(name)] for name in entry.categories[:1]),
@@ -47,8 +81,8 @@ class PageList:
         context = {
             "entry": entry,
             "bios": [self.content.bios.get(a.slug) for a in entry.authors],
-            "newer": articles[index - 1] if index > 0 else None,
-            "older": articles[index + 1] if index + 1 < len(articles) else None,
+            "newer": newer,
+            "older": older,
         }
         return PageSpec(
             entry.path,
@@ -62,76 +96,178 @@ class PageList:
             entry.updated,
         )
 
-    def all(self) -> list[PageSpec]:
-        """Every page, in site order: the home listing, articles, authors, tags, /feeds."""
-        home = sum(1 for spec in self.specs if spec.template == "home.html")
-        articles = [self.article(entry.path) for entry in self.articles]
-        return [*self.specs[:home], *(spec for spec in articles if spec), *self.specs[home:]]
-
-    def sitemap(self) -> list[Listed]:
-        """Every page's path and last change, for the sitemap."""
-        home = sum(1 for spec in self.specs if spec.template == "home.html")
-        listed = [Listed(spec.path, spec.lastmod) for spec in self.specs]
-        return [*listed[:home], *(Listed(entry.path, entry.updated) for entry in self.articles), *listed[home:]]
-
-    def _listings(self, by_author, by_tag, names) -> list[PageSpec]:
-        content, site, site_scope = self.content, self.content.site, self.site_scope
-        specs = listing_pages(
-            "/",
-            "home.html",
-            site.title,
-            site.description,
-            self.articles,
-            alternates(site_scope),
-            (site_scope,),
-            {"authors": sorted(content.authors.values(), key=lambda a: a.name)},
+    def author(self, slug: str) -> PageSpec:
+        """An author's page: their bio and their articles."""
+        author, site_scope = self.content.authors[slug], self.site_scope
+        bio = self.content.bios.get(slug)  # an author file without a date has no bio entry
+        written = self.content.entries.scope(author.path).articles()
+        latest = written.newest_updated()
+        return PageSpec(
+            author.path,
+            "author.html",
+            author.name,
+            f"{author.name}: biography and articles.",
+            alternates(site_scope) + alternates(self.author_scopes[slug]),
+            {"author": author, "bio": bio, "articles": written},
+            partial(preview.author_preview, author=author, bio=bio),
+            (self.author_scopes[slug],),
+            max([*([bio.updated] if bio else []), *([latest] if latest else [])], default=None),
         )
-        for slug, author in content.authors.items():
-            bio = content.bios.get(slug)  # an author file without a date has no bio entry
-            written = [e for e in by_author[slug] if e.kind == "article"]
-            specs.append(
-                PageSpec(
-                    author.path,
-                    "author.html",
-                    author.name,
-                    f"{author.name}: biography and articles.",
-                    alternates(site_scope) + alternates(self.author_scopes[slug]),
-                    {"author": author, "bio": bio, "articles": written},
-                    partial(preview.author_preview, author=author, bio=bio),
-                    (self.author_scopes[slug],),
-                    newest([*([bio] if bio else []), *written]),
-                )
-            )
-        for slug, name in names.items():
-            specs += listing_pages(
-                f"/tags/{slug}",
-                "tag.html",
-                name,
-                f"Articles and profiles filed under {name}.",
-                by_tag[slug],
-                alternates(site_scope) + alternates(self.tag_scopes[slug]),
-                (self.tag_scopes[slug],),
-                {},
-            )
+
+    def feeds(self) -> PageSpec:
+        """/feeds: every feed of the site, to follow."""
+        site, site_scope = self.content.site, self.site_scope
         scopes = (
             site_scope,
-            *(self.author_scopes[s] for s, _ in sorted(content.authors.items())),
+            *(self.author_scopes[s] for s, _ in sorted(self.content.authors.items())),
             *self.tag_scopes.values(),
         )
         description = f"Follow {site.title} in a feed reader: new articles come to you."
-        specs.append(
-            PageSpec(
-                "/feeds",
-                "feeds.html",
-                "Follow us",
-                description,
-                alternates(site_scope),
-                {"groups": [(scope, feed_links(scope.prefix, scope.name)) for scope in scopes]},
-                partial(preview.website_preview, path="/feeds", title="Follow us", description=description),
-                scopes,
-            )
+        return PageSpec(
+            "/feeds",
+            "feeds.html",
+            "Follow us",
+            description,
+            alternates(site_scope),
+            {"groups": [(scope, feed_links(scope.prefix, scope.name)) for scope in scopes]},
+            partial(preview.website_preview, path="/feeds", title="Follow us", description=description),
+            scopes,
         )
-        return specs
+
+    def listed(self) -> Iterator[Listed]:
+        """Every page's path and last change, in site order: home, articles, authors, tags, /feeds."""
+        yield from self.home.listed()
+        yield from (Listed(path, updated) for path, updated in self.articles.dated_paths())
+        for slug in self.content.authors:
+            yield Listed(self.content.authors[slug].path, self.author(slug).lastmod)
+        for listing in self.tags.values():
+            yield from listing.listed()
+        yield Listed("/feeds", None)
+
+    def paths(self) -> Iterator[str]:
+        """Every page's path, in site order."""
+        yield from self.home.paths()
+        yield from self.articles.paths()
+        yield from (author.path for author in self.content.authors.values())
+        for listing in self.tags.values():
+            yield from listing.paths()
+        yield "/feeds"
+
+    def count(self) -> int:
+        """How many pages there are (without making them)."""
+        listings = self.home.count() + sum(listing.count() for listing in self.tags.values())
+        return listings + len(self.articles) + len(self.content.authors) + 1
+
+    def sitemap(self) -> Sitemap:
+        """Every page's path and last change, for the sitemap (counted now, walked when built)."""
+        return Sitemap(self)
+
+    def all(self) -> list[PageSpec]:
+        """Every page, in site order."""
+        return [spec for path in self.paths() if (spec := self.page(path)) is not None]
+
+
+class Sitemap(Sequence["Listed"]):
+    """The pages as the sitemap lists them: counted at once, walked only when a sitemap file is built."""
+
+    def __init__(self, pagelist: PageList):
+        self.pagelist, self.length = pagelist, pagelist.count()
+
+    def __len__(self) -> int:
+        return self.length
+
+    @overload
+    def __getitem__(self, index: int) -> Listed: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Listed]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.length)
+            return list(islice(self.pagelist.listed(), start, stop, step))
+        position = index + self.length if index < 0 else index
+        found = self[position : position + 1] if position >= 0 else []
+        if not found:
+            raise IndexError("sitemap index out of range")
+        return found[0]
+
+    def __iter__(self) -> Iterator[Listed]:
+        return self.pagelist.listed()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list of entries split into pages of PAGE_SIZE: ``path``, then ``path/page/2``..., linked prev/next."""
+
+    path: str
+    template: str
+    title: str
+    description: str
+    entries: Sequence[Entry]
+    feeds: list[FeedLink]
+    follows: tuple[Scope, ...] = ()
+    context: dict | None = None
+
+    def with_context(self, *, follows: tuple[Scope, ...], context: dict) -> Listing:
+        return Listing(
+            self.path, self.template, self.title, self.description, self.entries, self.feeds, follows, context
+        )
+
+    def count(self) -> int:
+        """How many pages (at least one, which says there is nothing yet)."""
+        return max(1, -(-len(self.entries) // PAGE_SIZE))
+
+    def page_path(self, number: int) -> str:
+        return self.path if number == 1 else f"{self.path.rstrip('/')}/page/{number}"
+
+    def paths(self) -> Iterator[str]:
+        return (self.page_path(number) for number in range(1, self.count() + 1))
+
+    def number(self, path: str) -> int | None:
+        """Which page ``path`` is, if it is one of these."""
+        if path == self.path:
+            return 1
+        text = path.removeprefix(f"{self.path.rstrip('/')}/page/")
+        if text == path or not text.isascii() or not text.isdigit() or text.startswith("0"):
+            return None
+        number = int(text)
+        return number if 2 <= number <= self.count() else None
+
+    def spec(self, number: int) -> PageSpec:
+        """Page ``number`` (from 1)."""
+        chunk = tuple(self.entries[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+        pages = self.count()
+        # HTML: rel=prev/next tell crawlers and assistive technology the pages form a sequence.
+        links: tuple[tuple[str, str], ...] = (("prev", self.page_path(number - 1)),) if number > 1 else ()
+        links += (("next", self.page_path(number + 1)),) if number < pages else ()
+        path = self.page_path(number)
+        title = self.title if number == 1 else f"{self.title}, page {number}"
+        return PageSpec(
+            path,
+            self.template,
+            title,
+            self.description,
+            self.feeds,
+            {**(self.context or {}), "entries": chunk, "page": number, "pages": pages},
+            partial(preview.website_preview, path=path, title=title, description=self.description),
+            self.follows,
+            newest(chunk),
+            links,
+        )
+
+    def listed(self) -> Iterator[Listed]:
+        """Each page's path and newest ``updated``, walking the entries once."""
+        assert isinstance(self.entries, Entries)
+        chunk: list[datetime] = []
+        number = 1
+        for _, updated in self.entries.dated_paths():
+            chunk.append(updated)
+            if len(chunk) == PAGE_SIZE:
+                yield Listed(self.page_path(number), max(chunk))
+                chunk, number = [], number + 1
+        if chunk or number == 1:
+            yield Listed(self.page_path(number), max(chunk, default=None))
 
 
 class Listed(NamedTuple):
@@ -149,39 +285,3 @@ def page_specs(content: Content) -> list[PageSpec]:
 def alternates(scope: Scope) -> list[FeedLink]:
     """The autodiscovery links of a scope's feeds."""
     return feed_links(scope.prefix, scope.name)
-
-
-def listing_pages(
-    path: str,
-    template: str,
-    title: str,
-    description: str,
-    entries: list[Entry],
-    feeds: list[FeedLink],
-    follows: tuple[Scope, ...],
-    context: dict,
-) -> list[PageSpec]:
-    """A list of entries split into pages of PAGE_SIZE: ``path``, then ``path/page/2``..., linked prev/next."""
-    chunks = [entries[i : i + PAGE_SIZE] for i in range(0, len(entries), PAGE_SIZE)] or [[]]
-    paths = [path] + [f"{path.rstrip('/')}/page/{n}" for n in range(2, len(chunks) + 1)]
-    specs = []
-    for number, (page_path, chunk) in enumerate(zip(paths, chunks, strict=True), start=1):
-        # HTML: rel=prev/next tell crawlers and assistive technology the pages form a sequence.
-        links: tuple[tuple[str, str], ...] = (("prev", paths[number - 2]),) if number > 1 else ()
-        links += (("next", paths[number]),) if number < len(paths) else ()
-        page_title = title if number == 1 else f"{title}, page {number}"
-        specs.append(
-            PageSpec(
-                page_path,
-                template,
-                page_title,
-                description,
-                feeds,
-                {**context, "entries": chunk, "page": number, "pages": len(paths)},
-                partial(preview.website_preview, path=page_path, title=page_title, description=description),
-                follows,
-                newest(chunk),
-                links,
-            )
-        )
-    return specs

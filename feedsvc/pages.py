@@ -190,18 +190,21 @@ class Listable(Protocol):
 
 def site_files(site: Site, specs: Sequence[Listable]) -> dict[str, SiteFile]:
     """The files beside the pages, each as (media type, builder from the publishing settings)."""
-    chunks = [specs[i : i + webfiles.SITEMAP_LIMIT] for i in range(0, len(specs), webfiles.SITEMAP_LIMIT)]
+    # Each sitemap file's pages are walked when it is built: a large site's listing takes seconds.
+    chunks = [(i, i + webfiles.SITEMAP_LIMIT) for i in range(0, len(specs), webfiles.SITEMAP_LIMIT)]
     result: dict[str, SiteFile] = {
         "/style.css": ("text/css; charset=utf-8", lambda pub: static_file("style.css")),
         "/follow.js": ("text/javascript; charset=utf-8", lambda pub: static_file("follow.js")),
         "/robots.txt": ("text/plain; charset=utf-8", lambda pub: webfiles.robots_txt(pub.url("/sitemap.xml"))),
     }
     if len(chunks) <= 1:
-        result["/sitemap.xml"] = (XML, partial(_sitemap, specs))
+        result["/sitemap.xml"] = (XML, partial(_sitemap, specs, 0, len(specs)))
     else:  # sitemaps.org: a site over the limit lists its sitemap files in a sitemap index
         names = [f"/sitemap-{number}.xml" for number in range(1, len(chunks) + 1)]
         result["/sitemap.xml"] = (XML, partial(sitemap_index, names))
-        result.update({name: (XML, partial(_sitemap, chunk)) for name, chunk in zip(names, chunks, strict=True)})
+        result.update(
+            {name: (XML, partial(_sitemap, specs, *chunk)) for name, chunk in zip(names, chunks, strict=True)}
+        )
     if not site.icon:
         icon = ("image/svg+xml", lambda pub: webfiles.favicon_svg(site.title))
         # Readers (Liferea, NetNewsWire) ask /favicon.ico whatever the page says; an SVG answers them.
@@ -214,8 +217,8 @@ def sitemap_index(names: list[str], pub: Publishing) -> bytes:
     return webfiles.sitemap_index_xml([pub.url(name) for name in names])
 
 
-def _sitemap(specs: Sequence[Listable], pub: Publishing) -> bytes:
-    return webfiles.sitemap_xml([webfiles.SitemapURL(pub.url(s.path), s.lastmod) for s in specs])
+def _sitemap(specs: Sequence[Listable], start: int, stop: int, pub: Publishing) -> bytes:
+    return webfiles.sitemap_xml([webfiles.SitemapURL(pub.url(s.path), s.lastmod) for s in specs[start:stop]])
 
 
 def newest(entries: list[Entry] | tuple[Entry, ...]) -> datetime | None:

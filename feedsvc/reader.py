@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .assembly import assemble
 from .entryfile import FileRecord, parse_file
+from .entrystore import EntryStore
 from .index import ContentIndex
 from .limits import MAX_FILE_BYTES, Refused, read_file
 from .model import Author, Content, Problem, Site
@@ -38,6 +39,25 @@ def read_site(folder: Path | str) -> Site:
     """Read and check the site settings of ``folder``; raise ``ConfigError`` saying how to fix it."""
     folder = Path(folder)
     return layout_for(folder).read_site(folder)[0]
+
+
+@dataclass(frozen=True)
+class FolderListing:
+    """A site folder as its layout sees it: its settings and every file, classified (nothing read yet)."""
+
+    layout: Layout
+    site: Site
+    problems: tuple[Problem, ...]
+    settings: str  # what every file's record depends on besides the file (the index's key)
+    files: list[SourceFile]
+
+
+def folder_listing(folder: Path | str) -> FolderListing:
+    """Read the settings of ``folder`` and list its files; raise ``ConfigError`` on bad settings."""
+    folder = Path(folder)
+    layout = layout_for(folder)
+    site, problems = layout.read_site(folder)
+    return FolderListing(layout, site, tuple(problems), f"{layout.kind}/{site!r}", list(layout.files(folder, site)))
 
 
 def read_content(
@@ -54,11 +74,10 @@ def read_content(
     """
     folder = Path(folder)
     root = os.path.realpath(folder)
-    layout = layout_for(folder)
-    site, problems = layout.read_site(folder)
-    settings = f"{layout.kind}/{site!r}"
+    listing = folder_listing(folder)
+    layout, site, settings, listed = listing.layout, listing.site, listing.settings, listing.files
+    problems = list(listing.problems)
     digest = hashlib.sha256(settings.encode())
-    listed = list(layout.files(folder, site))
     wanted = [source for source in listed if source.role in (ARTICLE, AUTHOR)]
     if index is not None and not render:
         results = index.records(
@@ -99,7 +118,7 @@ def read_content(
         site = replace(site, since=min(entry.published for entry in entries))
     return Content(
         site=site,
-        entries=tuple(entries),
+        entries=EntryStore.of(entries).entries(),
         authors=authors,
         errors=tuple(p for p in problems if p.severity == "error"),
         notes=tuple(p for p in problems if p.severity != "error"),

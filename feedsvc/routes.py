@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from . import pages
-from .documents import FeedDoc, feeds_of, group_entries, page_count, page_of
+from .documents import FeedDoc, feeds_of, page_count, page_of
 from .formats import FORMATS
 from .model import Content
 from .pagelist import PageList
@@ -28,10 +28,8 @@ class Routes:
 
     def __init__(self, content: Content):
         self.size = content.site.feed_length
-        groups = group_entries(content)  # one pass over the entries, for feeds and pages alike
-        self.feeds = {feed.prefix: feed for feed in feeds_of(content, groups)}
-        self.pagelist = PageList(content, groups)
-        self.pages = {spec.path: spec for spec in self.pagelist.specs}
+        self.feeds = {feed.prefix: feed for feed in feeds_of(content)}
+        self.pagelist = PageList(content)
 
     def feed(self, path: str) -> tuple[FeedDoc, str] | None:
         """The feed document at ``path`` and its format, if there is one."""
@@ -44,7 +42,7 @@ class Routes:
 
     def page(self, path: str) -> pages.PageSpec | None:
         """The HTML page at ``path``, if there is one."""
-        return self.pages.get(path) or self.pagelist.article(path)
+        return self.pagelist.page(path)
 
     def current_docs(self) -> Iterator[FeedDoc]:
         """The current document of every feed (what WebSub topics are)."""
@@ -67,9 +65,8 @@ class Routes:
         for doc in self.docs():
             for fmt in FORMATS:
                 yield doc.path(fmt)
-        for spec in self.pagelist.sitemap():
-            yield spec.path
+        yield from self.pagelist.paths()
 
     def __len__(self) -> int:
         feeds = sum(page_count(feed, self.size) + 1 for feed in self.feeds.values()) * len(FORMATS)
-        return feeds + len(self.pages) + len(self.pagelist.articles)
+        return feeds + self.pagelist.count()

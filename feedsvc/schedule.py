@@ -5,17 +5,17 @@ An entry is live from its publication instant (``published``: ``date``, or Hugo'
 ``live_at`` is the one place that decides it: every document, page, export and
 WebSub topic is built from its result, so nothing lists a post before its time.
 
-A ``Timeline`` holds, for each feed scope (the site "", "/authors/<slug>",
-"/tags/<slug>", and each entry's own page path), the sorted instants at which an
-entry of that scope appears or disappears. From it come a document's next change
-(its Cache-Control max-age and RSS ttl never reach past it) and the instants
-that feed its Last-Modified. Pure functions of the content and ``now``: no clock.
+A ``Timeline`` answers, for each feed scope (the site "", "/authors/<slug>",
+"/tags/<slug>", a Hugo section, and each entry's own page path), the next instant
+at which an entry of that scope appears or disappears, and the last at which one
+expired, from the entry store (``entrystore``). From it come a document's next
+change (its Cache-Control max-age and RSS ttl never reach past it) and the
+instants that feed its Last-Modified. Pure functions of the content and ``now``:
+no clock.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ from .model import Content, Entry, Site
 from .urls import tag_slug
 
 if TYPE_CHECKING:
+    from .entrystore import Entries
     from .modified import Stamps
 
 SITE = ""  # the scope of the site feed, the home page and /feeds
@@ -47,7 +48,7 @@ def is_live(entry: Entry, site: Site, now: datetime) -> bool:
 
 def live_at(content: Content, now: datetime) -> Content:
     """The content as published at ``now``: scheduled and expired entries left out."""
-    entries = tuple(entry for entry in content.entries if is_live(entry, content.site, now))
+    entries = content.entries.live(content.site, now)  # the same rule as ``is_live``, as a query
     if len(entries) == len(content.entries):
         return content
     # A bio is an entry too: its author's page and article author boxes show it only once it is live.
@@ -70,52 +71,30 @@ def page_scope(path: str) -> str:
     return SITE if path in ("/", "/feeds") else path
 
 
-def _sorted(instants: Iterable[datetime]) -> tuple[datetime, ...]:
-    return tuple(sorted(set(instants)))
-
-
 @dataclass(frozen=True)
 class Timeline:
-    """Per scope, the instants at which an entry appears or disappears; expiries also on their own."""
+    """When the entries of each scope appear or disappear (every entry, live or not), asked of the entry store."""
 
-    changes: dict[str, tuple[datetime, ...]]
-    expiries: dict[str, tuple[datetime, ...]]
+    entries: Entries
+    site: Site
 
     def next_change(self, scope: str, now: datetime, *, expiries_only: bool = False) -> datetime | None:
         """The first instant after ``now`` at which ``scope`` changes, or None if nothing is scheduled."""
-        instants = (self.expiries if expiries_only else self.changes).get(scope, ())
-        index = bisect_right(instants, now)
-        return instants[index] if index < len(instants) else None
+        return self.entries.store.next_instant(scope, now, self.site, expiries_only=expiries_only)
 
     def last_expiry(self, scope: str, now: datetime) -> datetime | None:
         """The latest instant at or before ``now`` at which an entry of ``scope`` expired."""
-        instants = self.expiries.get(scope, ())
-        index = bisect_right(instants, now)
-        return instants[index - 1] if index else None
+        return self.entries.store.last_expiry(scope, now, self.site)
 
 
 def timeline(content: Content) -> Timeline:
-    """Index every publication and expiry instant of ``content`` (all entries, live or not) by scope."""
-    changes: dict[str, list[datetime]] = {}
-    expiries: dict[str, list[datetime]] = {}
-    for entry in content.entries:
-        start, end = span(entry, content.site)
-        instants = [instant for instant in (start, end) if instant is not None]  # once per entry, not per scope
-        for scope in scopes_of(entry):
-            changes.setdefault(scope, []).extend(instants)
-            if end is not None:
-                expiries.setdefault(scope, []).append(end)
-    return Timeline(
-        {scope: _sorted(instants) for scope, instants in changes.items()},
-        {scope: _sorted(instants) for scope, instants in expiries.items()},
-    )
+    """The timeline of every entry of ``content``, live or not."""
+    return Timeline(content.entries, content.site)
 
 
 def scheduled(content: Content, now: datetime) -> list[tuple[datetime, str, Entry]]:
     """Every change still to come, in order: (instant, "publishes" or "expires", entry)."""
-    spans = [(span(entry, content.site), entry) for entry in content.entries]
-    events = [(start, "publishes", entry) for (start, _), entry in spans if start is not None and start > now]
-    events += [(end, "expires", entry) for (_, end), entry in spans if end is not None and end > now]
+    events = content.entries.store.changes_after(now, content.site)
     return sorted(events, key=lambda event: (event[0], event[2].source))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import sqlite3
 import threading
@@ -12,15 +11,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
+from . import loading
 from .catalog import Catalog
 from .delta import entries_of
 from .deltastore import DeltaStore
 from .hosts import BASE_KEY
 from .index import ContentIndex
-from .lock import LockError, lock_digest, read_lock
 from .model import Content
-from .modified import LockCheck, verify, with_edits
-from .reader import read_content, read_site
+from .modified import LockCheck
+from .reader import read_site
 from .schedule import View, view_at
 from .settings import Settings
 from .siteurls import SiteUrls, site_urls
@@ -94,52 +93,30 @@ class Service:
         a file has an error) or ``OSError``; the reloader (``reloader.py``) calls this
         while the current version keeps serving.
         """
-        # The collector would walk the growing heap again and again while hundreds of
-        # thousands of objects are made; nothing made here is garbage, so it waits.
-        gc.disable()
-        try:
-            content = self._read()
-        finally:
-            gc.enable()
+        content, check = self._read()
         for error in content.errors:
             log.error("content error: %s", error)
         if content.errors and self.settings.strict:
             raise StrictContentError(f"{len(content.errors)} content error(s), refusing to start (FEEDSVC_STRICT=1)")
-        return self._dated(content)
-
-    def _dated(self, content: Content) -> Content:
-        """``content`` with the edit dates of its content lock, as a version of its own (the lock's counts)."""
-        try:
-            lock = read_lock(self.content_dir)
-            state = "missing" if lock is None else "current"
-        except LockError as exc:
-            log.error("%s", exc)
-            lock, state = None, "unreadable"
-        stamps, problems = verify(content, lock, self.content_dir)
-        if problems:  # one line, however many files: check lists them all
-            more = f" and {len(problems) - 1} more (flask --app feedsvc check)" if len(problems) > 1 else ""
-            log.warning("content lock: %s%s; documents they touch carry no Last-Modified", problems[0], more)
-        version = hashlib.sha256(f"{content.version}/{lock_digest(self.content_dir)}".encode()).hexdigest()[:16]
-        content = replace(with_edits(content, lock), version=version)
-        self._checks = {version: LockCheck(stamps, problems, "stale" if state == "current" and problems else state)}
+        self._checks = {content.version: check}
         return content
 
-    def _read(self) -> Content:
-        """Read through the content index; without it if the state folder cannot hold one."""
-
-        def read(index: ContentIndex | None = None) -> Content:
-            return read_content(
-                self.content_dir, render=False, max_file_bytes=self.settings.max_file_bytes, index=index
-            )
-
+    def _read(self) -> tuple[Content, LockCheck]:
+        """The content from its store (loading.py); read here, whole, if the state folder cannot hold one."""
         try:
-            content = read(self.index)
+            found = loading.load(self.content_dir, self.index, self.settings.max_file_bytes)
         except (OSError, sqlite3.Error) as exc:
             self.state_problem = f"cannot keep the content index in {self.settings.state_folder}: {exc}"
             log.error("%s; reading every file instead", self.state_problem)
-            return read()
+            # The collector would walk the growing heap again and again while hundreds of
+            # thousands of objects are made; nothing made here is garbage, so it waits.
+            gc.disable()
+            try:
+                return loading.read_dated(self.content_dir, self.settings.max_file_bytes)
+            finally:
+                gc.enable()
         self.state_problem = None
-        return content
+        return found
 
     def adopt(self, content: Content) -> bool:
         """Serve ``content`` from now on; return False if it is the version already served."""
@@ -189,8 +166,7 @@ class Service:
     def _build(self, view: View, extras: SiteUrls, content: Content) -> Catalog:
         """The default catalog of ``view`` (of ``content``), warmed: requests keep the current one until built."""
         if len(view.content.entries) != len(content.entries):  # some entries are scheduled or expired
-            hidden = {entry.path for entry in content.entries} - {entry.path for entry in view.content.entries}
-            extras = extras.withholding(hidden)
+            extras = extras.withholding({entry.path for entry in content.entries.withheld(content.site, view.now)})
         catalog = Catalog(view, self.pub, self.settings.cache_bytes, extras)
         # The home page and the site feeds are what pollers ask for first.
         catalog.warm(None if self._build_whole(catalog) else SITE_PATHS)

@@ -2,7 +2,7 @@
 
 A multi-megabyte article sits in every feed and page that lists it. Compressing
 all of them at start-up held the port for a minute (``http.prepare`` now compresses
-a large body when a client first asks for that coding), and a body handed to the
+a body when a client first asks for that coding, and warming makes only small ones ahead), and a body handed to the
 server whole was copied into every connection at once (``fastpath`` now hands it
 over in chunks).
 """
@@ -15,7 +15,7 @@ import time
 import brotli
 
 from feedsvc.fastpath import CHUNK, LARGE_STREAMS, STREAM_OVER, FastPath
-from feedsvc.http import LARGE_BODY, prepare
+from feedsvc.http import LARGE_BODY, complete, prepare
 
 from .conftest import make_app, write_article
 
@@ -35,9 +35,13 @@ def test_a_large_body_is_compressed_on_first_request_not_when_prepared():
     assert again.variants["br"].etag == resource.variants["br"].etag
 
 
-def test_a_small_body_is_compressed_at_once():
+def test_a_small_body_is_compressed_when_first_asked_for_or_when_completed():
     resource = prepare(b"x" * (LARGE_BODY // 2), "text/html")
-    assert set(resource.variants) == {"identity", "br", "gzip"}
+    assert set(resource.variants) == {"identity"}  # a first request waits for its own coding only
+    assert gzip.decompress(resource.variants["gzip"].body) == b"x" * (LARGE_BODY // 2)
+    assert set(resource.variants) == {"identity", "gzip"}
+    assert set(complete(resource).variants) == {"identity", "br", "gzip"}  # warmed documents: all at once
+    assert set(complete(prepare(BIG, "text/html")).variants) == {"identity"}  # but a large one, still on demand
 
 
 def test_a_site_with_a_large_article_starts_quickly_and_streams_it(content_copy):

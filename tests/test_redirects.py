@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from feedsvc.catalog import Catalog
+from feedsvc.entrystore import EntryStore
 from feedsvc.fastpath import FastPath
 from feedsvc.reader import read_content
 from feedsvc.redirects import entry_redirects, feed_redirects, list_redirects, toggle_slash
@@ -35,7 +36,7 @@ def content():
         else entry
         for entry in content.entries
     )
-    return replace(content, site=replace(content.site, kind="hugo"), entries=entries)
+    return replace(content, site=replace(content.site, kind="hugo"), entries=EntryStore.of(entries).entries())
 
 
 @pytest.fixture(scope="module")

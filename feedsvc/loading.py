@@ -1,0 +1,165 @@
+"""How the service gets its content: read once per version, by one process, into a store every worker opens.
+
+Reading, assembling and dating 100,000 entries takes seconds and leaves hundreds
+of megabytes behind in the process that did it (CPython keeps its peak). So one
+process does it per content version, under the content index's lock, and writes
+the result to a file of the state folder (``entrystore.write_store``); every
+worker then opens that file read-only and holds only the site, its authors and
+its problems. A large site is read in a child process, whose memory goes back
+to the system when it exits; a small one in the process that asks.
+
+A version's file is named by a key of everything it is made from: the stat of
+every file of the folder, the site settings, the content lock's bytes and the
+reader's version. An unchanged folder's store is found by that key alone: no file
+is read or parsed again. A changed file changes the key: the index then reads
+only the files whose stat changed, and the store is assembled again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .entrystore import EntryStore, write_store
+from .index import ContentIndex, StoredBody, exclusive, reader_key, signatures
+from .lock import LockError, lock_digest, read_lock
+from .model import Content
+from .modified import LockCheck, verify, with_edits
+from .reader import folder_listing, read_content
+
+log = logging.getLogger(__name__)
+
+STORE_VERSION = 1  # bump when what a store holds changes
+IN_CHILD_FROM = 5_000  # files from which a new version is read in a child process
+DATA_FILES = ("data/authors.*", "data/authors/*", "_data/authors.*", "_data/authors/*")
+KEEP = 3  # store files kept per folder: workers not yet reloaded still read theirs
+
+
+def dated(content: Content, folder: Path) -> tuple[Content, LockCheck]:
+    """``content`` with the edit dates of its content lock, as a version of its own, and what the lock vouches for."""
+    try:
+        lock = read_lock(folder)
+        state = "missing" if lock is None else "current"
+    except LockError as exc:
+        log.error("%s", exc)
+        lock, state = None, "unreadable"
+    stamps, problems = verify(content, lock, folder)
+    if problems:  # one line, however many files: check lists them all
+        more = f" and {len(problems) - 1} more (flask --app feedsvc check)" if len(problems) > 1 else ""
+        log.warning("content lock: %s%s; documents they touch carry no Last-Modified", problems[0], more)
+    version = hashlib.sha256(f"{content.version}/{lock_digest(folder)}".encode()).hexdigest()[:16]
+    content = replace(with_edits(content, lock), version=version)
+    return content, LockCheck(stamps, problems, "stale" if state == "current" and problems else state)
+
+
+def read_dated(folder: Path, max_file_bytes: int, index: ContentIndex | None = None) -> tuple[Content, LockCheck]:
+    """Read ``folder`` (through ``index``, if given) and date it: the content as this process holds it."""
+    return dated(read_content(folder, render=False, max_file_bytes=max_file_bytes, index=index), folder)
+
+
+def load(folder: Path, index: ContentIndex, max_file_bytes: int) -> tuple[Content, LockCheck]:
+    """The content of ``folder`` from its store, made first (by one process at a time) if there is none."""
+    folder = Path(folder)
+    listing = folder_listing(folder)
+    stats = signatures(os.path.realpath(folder), listing.files)
+    # Authors' data files (Hugo data/, Jekyll _data/) are read besides the listed files.
+    data = sorted(str(p) for pattern in DATA_FILES for p in folder.glob(pattern))
+    data_stats = [(name, os.stat(name).st_size, os.stat(name).st_mtime_ns) for name in data]
+    key = hashlib.sha256(
+        f"{STORE_VERSION}/{reader_key(listing.settings)}/{lock_digest(folder)}/{stats}/{data_stats}".encode()
+    ).hexdigest()[:20]
+    path = index.state_dir / f"{index.path.stem}-content-{key}.sqlite"
+    if not path.exists():
+        index.state_dir.mkdir(parents=True, exist_ok=True)
+        # Its own lock, not the index's: the process that makes the store updates the index.
+        with exclusive(index.state_dir / f"{index.path.stem}-content.lock"):
+            if not path.exists():  # another process may have just made it
+                if len(listing.files) >= IN_CHILD_FROM:
+                    _build_in_child(folder, index, path, max_file_bytes)
+                else:
+                    build(folder, index, path, max_file_bytes)
+                _prune(index, path)
+    return open_store(path, index)
+
+
+def build(folder: Path, index: ContentIndex, path: Path, max_file_bytes: int) -> None:
+    """Read ``folder`` through ``index`` and write its store at ``path``."""
+    content, check = read_dated(folder, max_file_bytes, index)
+    held = content.entries.store.held
+    assert held is not None
+    seqs = {id(entry): seq for seq, entry in enumerate(held)}
+    head = {
+        "site": content.site,
+        "authors": content.authors,
+        "bios": {slug: seqs[id(bio)] for slug, bio in content.bios.items()},
+        "errors": content.errors,
+        "notes": content.notes,
+        "version": content.version,
+        "check": check,
+    }
+    write_store(path, held, {"content": pickle.dumps(head, protocol=5)})
+
+
+def _build_in_child(folder: Path, index: ContentIndex, path: Path, max_file_bytes: int) -> None:
+    """``build`` in a child process: its memory is the system's again when it exits."""
+    command = [
+        sys.executable,
+        "-m",
+        "feedsvc.loading",
+        str(folder),
+        str(index.state_dir),
+        str(max_file_bytes),
+        str(path),
+    ]
+    log.info("reading %s in a child process (%s)", folder, path.name)
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, check=False)
+    if done.returncode != 0 or not path.exists():
+        raise OSError(f"reading {folder} failed in a child process (exit status {done.returncode})")
+
+
+def open_store(path: Path, index: ContentIndex) -> tuple[Content, LockCheck]:
+    """The content whose store is at ``path``: its entries stay in the file, bodies in the index."""
+    authors: dict = {}  # filled from the head, before any entry is made
+    store = EntryStore.open(path, authors, lambda body_id: StoredBody(index, body_id))
+    raw = store.head("content")
+    if raw is None:
+        raise OSError(f"{path} is not a whole content store")
+    head = pickle.loads(raw)
+    authors.update(head["authors"])
+    entries = store.entries()
+    content = Content(
+        site=head["site"],
+        entries=entries,
+        authors=head["authors"],
+        errors=head["errors"],
+        notes=head["notes"],
+        version=head["version"],
+        bios={slug: store.at(seq) for slug, seq in head["bios"].items()},
+    )
+    return content, head["check"]
+
+
+def _prune(index: ContentIndex, keep: Path) -> None:
+    """Remove all but the newest KEEP stores of this folder (open ones stay readable until closed)."""
+    stores = sorted(index.state_dir.glob(f"{index.path.stem}-content-*.sqlite"), key=lambda p: p.stat().st_mtime)
+    for old in stores[:-KEEP]:
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m feedsvc.loading FOLDER STATE_DIR MAX_FILE_BYTES STORE``: what ``_build_in_child`` runs."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
+    folder, state_dir, max_file_bytes, path = argv
+    build(Path(folder), ContentIndex(state_dir, folder), Path(path), int(max_file_bytes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
