@@ -76,3 +76,14 @@ class LinkedBody:
     @property
     def excerpt(self) -> str:
         return self.body.excerpt
+
+    # Equal and alike by what it holds: an entry made again from the entry store is the same entry,
+    # and stands for the same content in fingerprints (WebSub topics).
+    def __repr__(self) -> str:
+        return f"LinkedBody({self.body!r}, {sorted(self.targets.items())!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LinkedBody) and (other.body, other.targets) == (self.body, self.targets)
+
+    def __hash__(self) -> int:
+        return hash(self.body)

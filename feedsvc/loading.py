@@ -118,7 +118,10 @@ def _build_in_child(folder: Path, index: ContentIndex, path: Path, max_file_byte
         str(path),
     ]
     log.info("reading %s in a child process (%s)", folder, path.name)
-    done = subprocess.run(command, stdin=subprocess.DEVNULL, check=False)
+    # The child imports this feedsvc, wherever the parent was started from.
+    here = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, env=env, check=False)
     if done.returncode != 0 or not path.exists():
         raise OSError(f"reading {folder} failed in a child process (exit status {done.returncode})")
 
