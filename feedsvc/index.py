@@ -59,6 +59,8 @@ CREATE INDEX IF NOT EXISTS files_body ON files (body);  -- which bodies are stil
 """
 SCHEMA_VERSION = 4  # bump when the tables change: an index of another version is built again
 Signature = tuple[int, int, int]  # size, mtime_ns, inode
+Stats = dict[str, "Signature | None"]  # each file's signature, by path
+RefusedFiles = dict[str, Problem]  # why a file could not be read, by path
 Result = tuple[FileRecord | Problem, str]  # a file's record (or why it could not be read), and its SHA-256
 Reader = Callable[[SourceFile], "bytes | Problem"]
 Parser = Callable[[SourceFile, bytes], FileRecord]
@@ -89,7 +91,7 @@ def render_key() -> str:
     return "/".join(f"{name} {metadata.version(name)}" for name in ("markdown-it-py", "mdit-py-plugins", "nh3"))
 
 
-def signatures(root: str, files: list[SourceFile]) -> dict[str, Signature | None]:
+def signatures(root: str, files: list[SourceFile]) -> Stats:
     """The stat signature of each file (None if it cannot be stat'ed: it is then always read again)."""
     result: dict[str, Signature | None] = {}
     for source in files:
@@ -101,7 +103,7 @@ def signatures(root: str, files: list[SourceFile]) -> dict[str, Signature | None
     return result
 
 
-def fingerprint(stats: dict[str, Signature | None], key: str) -> str:
+def fingerprint(stats: Stats, key: str) -> str:
     """One hash of every file's signature and the reader key: equal means nothing to read again."""
     digest = hashlib.sha256(key.encode())
     for relative, signature in stats.items():
@@ -158,24 +160,32 @@ class ContentIndex:
 
     # -- bringing the index up to date -------------------------------------------------
 
-    def records(self, root: str, files: list[SourceFile], settings: str, read: Reader, parse: Parser) -> list[Result]:
-        """Each file's record and SHA-256, in the order of ``files``; only changed files are read and parsed.
+    def update(self, files: list[SourceFile], settings: str, read: Reader, parse: Parser, stats: Stats) -> RefusedFiles:
+        """Bring the index up to date with ``files``: read only files whose stat changed, parse only changed bytes.
 
-        ``root`` is the content folder (real path), ``settings`` what every record depends on
-        (the site's settings), ``read`` reads a file within the reader's limits, ``parse`` is
-        the reader's pure per-file step.
+        ``settings`` is what every record depends on (the site's settings), ``read`` reads a
+        file within the reader's limits, ``parse`` is the reader's pure per-file step, ``stats``
+        the files' ``signatures``. Returns the files that could not be read, and why.
         """
-        stats = signatures(root, files)
         key = reader_key(settings)
         wanted = fingerprint(stats, key)
         self.read_files = self.parsed_files = 0
-        refused: dict[str, Problem] = {}
+        refused: RefusedFiles = {}
         if self._current() != wanted:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             with self.exclusive():
                 if self._current() != wanted:  # another process may have just done it
                     refused = self._update(files, stats, key, wanted, read, parse)
-        return self._load(files, refused)
+        return refused
+
+    def is_current(self, stats: Stats, settings: str) -> bool:
+        """Whether the index was last brought up to date with exactly these files and settings."""
+        return self._current() == fingerprint(stats, reader_key(settings))
+
+    def digests(self) -> dict[str, str]:
+        """The SHA-256 of each file the index holds a record of, by path."""
+        with self._db_lock:
+            return dict(self._reader().execute("SELECT path, digest FROM files"))
 
     def _current(self) -> str | None:
         """The fingerprint the index was last brought up to date with, or None if it is missing or unreadable."""
@@ -335,7 +345,8 @@ class ContentIndex:
             self._db.close()
             self._db = None
 
-    def _load(self, files: list[SourceFile], refused: dict[str, Problem]) -> list[Result]:
+    def records(self, files: list[SourceFile], refused: RefusedFiles) -> list[Result]:
+        """Each file's record (or why it was ``refused``) and SHA-256, in the order of ``files``."""
         # Row by row: holding every row's bytes at once would cost 100 MB at 100,000 files.
         sources = {source.path: source for source in files}
         found: dict[str, Result] = {}

@@ -8,11 +8,12 @@ worker then opens that file read-only and holds only the site, its authors and
 its problems. A large site is read in a child process, whose memory goes back
 to the system when it exits; a small one in the process that asks.
 
-A version's file is named by a key of everything it is made from: the stat of
-every file of the folder, the site settings, the content lock's bytes and the
-reader's version. An unchanged folder's store is found by that key alone: no file
-is read or parsed again. A changed file changes the key: the index then reads
-only the files whose stat changed, and the store is assembled again.
+A version's file is named by what it is made from (``store_path``): the SHA-256
+of every file (kept by the content index), the site settings, the content lock
+and the reader's version. An unchanged folder's store is found from the stat of
+its files and the index alone: no file is read or parsed again. A changed file
+changes the key: the index reads only the files whose stat changed, and the
+store is assembled again.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from .entrystore import EntryStore, write_store
-from .index import ContentIndex, StoredBody, exclusive, reader_key, signatures
+from .index import ContentIndex, StoredBody, exclusive, reader_key
 from .lock import LockError, lock_digest, read_lock
 from .model import Content
 from .modified import LockCheck, verify, with_edits
-from .reader import folder_listing, read_content
+from .reader import FolderListing, folder_listing, read_content, update_index
 
 log = logging.getLogger(__name__)
 
@@ -67,30 +68,61 @@ def load(folder: Path, index: ContentIndex, max_file_bytes: int) -> tuple[Conten
     """The content of ``folder`` from its store, made first (by one process at a time) if there is none."""
     folder = Path(folder)
     listing = folder_listing(folder)
-    stats = signatures(os.path.realpath(folder), listing.files)
-    # Authors' data files (Hugo data/, Jekyll _data/) are read besides the listed files.
-    data = sorted(str(p) for pattern in DATA_FILES for p in folder.glob(pattern))
-    data_stats = [(name, os.stat(name).st_size, os.stat(name).st_mtime_ns) for name in data]
-    key = hashlib.sha256(
-        f"{STORE_VERSION}/{reader_key(listing.settings)}/{lock_digest(folder)}/{stats}/{data_stats}".encode()
-    ).hexdigest()[:20]
-    path = index.state_dir / f"{index.path.stem}-content-{key}.sqlite"
-    if not path.exists():
-        index.state_dir.mkdir(parents=True, exist_ok=True)
-        # Its own lock, not the index's: the process that makes the store updates the index.
-        with exclusive(index.state_dir / f"{index.path.stem}-content.lock"):
-            if not path.exists():  # another process may have just made it
-                if len(listing.files) >= IN_CHILD_FROM:
-                    _build_in_child(folder, index, path, max_file_bytes)
-                else:
-                    build(folder, index, path, max_file_bytes)
-                _prune(index, path)
+    if index.is_current(listing.stats(os.path.realpath(folder)), listing.settings):
+        path = store_path(folder, listing, index)
+        if path.exists():  # the usual start: nothing changed since the store was made
+            return open_store(path, index)
+    index.state_dir.mkdir(parents=True, exist_ok=True)
+    # Its own lock, not the index's: the process that makes the store updates the index.
+    with exclusive(index.state_dir / f"{index.path.stem}-content.lock"):
+        large = len(listing.files) >= IN_CHILD_FROM
+        if not index.is_current(listing.stats(os.path.realpath(folder)), listing.settings):
+            # Hash what changed first: a copy with new inodes and file times may still be a stored version.
+            if large:
+                _child("index", folder, index, max_file_bytes)
+            else:
+                refresh(folder, index, max_file_bytes, listing)
+        path = store_path(folder, listing, index)
+        if not path.exists():  # another process may have just made it
+            if large:
+                _child("store", folder, index, max_file_bytes)
+            else:
+                build(folder, index, max_file_bytes, listing)
+            if not path.exists():
+                raise OSError(f"{folder} changed while it was read: reload again")
+            _prune(index, path)
     return open_store(path, index)
 
 
-def build(folder: Path, index: ContentIndex, path: Path, max_file_bytes: int) -> None:
-    """Read ``folder`` through ``index`` and write its store at ``path``."""
-    content, check = read_dated(folder, max_file_bytes, index)
+def refresh(folder: Path, index: ContentIndex, max_file_bytes: int, listing: FolderListing | None = None) -> None:
+    """Bring ``index`` up to date with ``folder``."""
+    update_index(folder, index, max_file_bytes, listing or folder_listing(folder))
+
+
+def store_path(folder: Path, listing: FolderListing, index: ContentIndex) -> Path:
+    """Where the store of ``listing`` is (or goes), once ``index`` is up to date with it.
+
+    Named by what the content is made of: every entry file's SHA-256 (from the index; a
+    file it could not read, by its stat), the other files and why they are not entries,
+    the authors' data files, the site settings, the content lock and the reader's version.
+    A copy of the folder with new inodes and file times (a PaaS slug) finds the same store
+    once the index has hashed its files.
+    """
+    digest = hashlib.sha256(f"{STORE_VERSION}/{reader_key(listing.settings)}/{lock_digest(folder)}\n".encode())
+    digests = index.digests()
+    for source in listing.files:
+        digest.update(f"{source.path}\0{source.role}\0{source.reason}\0{digests.get(source.path, '')}\n".encode())
+    # Authors' data files (Hugo data/, Jekyll _data/) are read besides the listed files.
+    for name in sorted(str(p.relative_to(folder)) for pattern in DATA_FILES for p in folder.glob(pattern)):
+        digest.update(f"{name}\0".encode() + hashlib.sha256((folder / name).read_bytes()).digest())
+    return index.state_dir / f"{index.path.stem}-content-{digest.hexdigest()[:20]}.sqlite"
+
+
+def build(folder: Path, index: ContentIndex, max_file_bytes: int, listing: FolderListing | None = None) -> None:
+    """Read ``folder`` through ``index`` (bringing it up to date) and write its store."""
+    listing = listing or folder_listing(folder)
+    content = read_content(folder, render=False, max_file_bytes=max_file_bytes, index=index, listing=listing)
+    content, check = dated(content, folder)
     held = content.entries.store.held
     assert held is not None
     seqs = {id(entry): seq for seq, entry in enumerate(held)}
@@ -103,26 +135,18 @@ def build(folder: Path, index: ContentIndex, path: Path, max_file_bytes: int) ->
         "version": content.version,
         "check": check,
     }
-    write_store(path, held, {"content": pickle.dumps(head, protocol=5)})
+    write_store(store_path(folder, listing, index), held, {"content": pickle.dumps(head, protocol=5)})
 
 
-def _build_in_child(folder: Path, index: ContentIndex, path: Path, max_file_bytes: int) -> None:
-    """``build`` in a child process: its memory is the system's again when it exits."""
-    command = [
-        sys.executable,
-        "-m",
-        "feedsvc.loading",
-        str(folder),
-        str(index.state_dir),
-        str(max_file_bytes),
-        str(path),
-    ]
-    log.info("reading %s in a child process (%s)", folder, path.name)
+def _child(step: str, folder: Path, index: ContentIndex, max_file_bytes: int) -> None:
+    """``refresh`` (``step`` "index") or ``build`` ("store") in a child process: its memory goes back when it ends."""
+    command = [sys.executable, "-m", "feedsvc.loading", step, str(folder), str(index.state_dir), str(max_file_bytes)]
+    log.info("reading %s in a child process (%s)", folder, step)
     # The child imports this feedsvc, wherever the parent was started from.
     here = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(command, stdin=subprocess.DEVNULL, env=env, check=False)
-    if done.returncode != 0 or not path.exists():
+    if done.returncode != 0:
         raise OSError(f"reading {folder} failed in a child process (exit status {done.returncode})")
 
 
@@ -157,10 +181,11 @@ def _prune(index: ContentIndex, keep: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m feedsvc.loading FOLDER STATE_DIR MAX_FILE_BYTES STORE``: what ``_build_in_child`` runs."""
+    """``python -m feedsvc.loading index|store FOLDER STATE_DIR MAX_FILE_BYTES``: what ``_child`` runs."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
-    folder, state_dir, max_file_bytes, path = argv
-    build(Path(folder), ContentIndex(state_dir, folder), Path(path), int(max_file_bytes))
+    step, folder, state_dir, max_file_bytes = argv
+    run = refresh if step == "index" else build
+    run(Path(folder), ContentIndex(state_dir, folder), int(max_file_bytes))
     return 0
 
 

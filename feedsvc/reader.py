@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from .assembly import assemble
 from .entryfile import FileRecord, parse_file
 from .entrystore import EntryStore
-from .index import ContentIndex
+from .index import ContentIndex, RefusedFiles, Stats, signatures
 from .limits import MAX_FILE_BYTES, Refused, read_file
 from .model import Author, Content, Problem, Site
 from .sitekind import ARTICLE, AUTHOR, STATIC, UNREADABLE, UNSET_SINCE, ConfigError, Layout, SourceFile, layout_for
@@ -51,6 +52,20 @@ class FolderListing:
     settings: str  # what every file's record depends on besides the file (the index's key)
     files: list[SourceFile]
 
+    @cached_property
+    def entry_files(self) -> list[SourceFile]:
+        """The files read as entries or authors."""
+        return [source for source in self.files if source.role in (ARTICLE, AUTHOR)]
+
+    def stats(self, root: str) -> Stats:
+        """The stat signature of each entry file (taken once: 100,000 files take seconds)."""
+        if self._stats is None:
+            object.__setattr__(self, "_stats", signatures(root, self.entry_files))
+        assert self._stats is not None
+        return self._stats
+
+    _stats: Stats | None = field(default=None, compare=False, repr=False)
+
 
 def folder_listing(folder: Path | str) -> FolderListing:
     """Read the settings of ``folder`` and list its files; raise ``ConfigError`` on bad settings."""
@@ -61,7 +76,12 @@ def folder_listing(folder: Path | str) -> FolderListing:
 
 
 def read_content(
-    folder: Path | str, *, render: bool = True, max_file_bytes: int = MAX_FILE_BYTES, index: ContentIndex | None = None
+    folder: Path | str,
+    *,
+    render: bool = True,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    index: ContentIndex | None = None,
+    listing: FolderListing | None = None,
 ) -> Content:
     """Read a whole site folder; bad files are left out and listed in ``errors``.
 
@@ -74,19 +94,13 @@ def read_content(
     """
     folder = Path(folder)
     root = os.path.realpath(folder)
-    listing = folder_listing(folder)
+    listing = listing or folder_listing(folder)
     layout, site, settings, listed = listing.layout, listing.site, listing.settings, listing.files
     problems = list(listing.problems)
     digest = hashlib.sha256(settings.encode())
-    wanted = [source for source in listed if source.role in (ARTICLE, AUTHOR)]
+    wanted = listing.entry_files
     if index is not None and not render:
-        results = index.records(
-            root,
-            wanted,
-            settings,
-            lambda source: _read(root, source, max_file_bytes),
-            lambda source, raw: _parse(source, raw, site, layout, render=False),
-        )
+        results = index.records(wanted, update_index(folder, index, max_file_bytes, listing))
     else:
         results = [_read_and_parse(root, source, site, layout, render, max_file_bytes) for source in wanted]
     found = iter(results)
@@ -125,6 +139,19 @@ def read_content(
         version=digest.hexdigest()[:16],
         bios=bios,
         hashes=hashes,
+    )
+
+
+def update_index(folder: Path | str, index: ContentIndex, max_file_bytes: int, listing: FolderListing) -> RefusedFiles:
+    """Bring ``index`` up to date with the files of ``listing`` (read and parse only what changed)."""
+    root = os.path.realpath(folder)
+    site, layout = listing.site, listing.layout
+    return index.update(
+        listing.entry_files,
+        listing.settings,
+        lambda source: _read(root, source, max_file_bytes),
+        lambda source, raw: _parse(source, raw, site, layout, render=False),
+        listing.stats(root),
     )
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedsvc.entrystore import EntryStore, write_store
@@ -103,6 +103,7 @@ NOWS = [START + timedelta(hours=h) for h in (-60, -10, 0, 7, 30, 120)]
 SITES = [SITE, replace(SITE, publish_future=True), replace(SITE, publish_expired=True)]
 
 
+@settings(deadline=None)  # each example runs hundreds of queries: its time says nothing
 @given(entry_specs)
 def test_a_store_answers_as_the_list_of_its_entries(tmp_path_factory, specs):
     entries = entries_from(specs)
@@ -146,6 +147,7 @@ def test_a_store_answers_as_the_list_of_its_entries(tmp_path_factory, specs):
                     assert position == (live_articles.index(entry.path) if entry.path in live_articles else None)
 
 
+@settings(deadline=None)  # each example runs hundreds of queries: its time says nothing
 @given(entry_specs)
 def test_the_schedule_of_a_store_is_that_of_its_entries(tmp_path_factory, specs):
     entries = entries_from(specs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import replace
 
 import pytest
@@ -55,9 +56,9 @@ def test_an_unchanged_folder_is_found_by_its_key_without_reading_a_file(content_
         lambda folder: (folder / "site.yaml").write_text(
             (folder / "site.yaml").read_text().replace("length: 3", "length: 4")
         ),
-        lambda folder: os.utime(next((folder / "articles").iterdir()), ns=(1, 1)),
+        lambda folder: (folder / "articles" / "machines-think.md").write_text("---\ntitle: T\n---\nNo date.\n"),
     ],
-    ids=["an added file", "the content lock", "the site settings", "a touched file"],
+    ids=["an added file", "the content lock", "the site settings", "an edited file"],
 )
 def test_any_change_makes_a_new_store(content_copy, tmp_path, change):
     index = ContentIndex(tmp_path, content_copy)
@@ -66,6 +67,21 @@ def test_any_change_makes_a_new_store(content_copy, tmp_path, change):
     second, _ = load(content_copy, index, 2**20)
     assert len(stores(tmp_path)) == 2
     same_content(second, read_dated(content_copy, 2**20)[0])
+
+
+def test_a_touched_file_or_a_copy_with_new_inodes_finds_its_store_without_reading_it_again(
+    content_copy, tmp_path, monkeypatch
+):
+    index = ContentIndex(tmp_path / "state", content_copy)
+    first, _ = load(content_copy, index, 2**20)
+    os.utime(next((content_copy / "articles").iterdir()), ns=(1, 1))
+    shutil.copytree(content_copy, tmp_path / "copy")  # a PaaS slug: the same bytes, new inodes and times
+    shutil.rmtree(content_copy)
+    (tmp_path / "copy").rename(content_copy)
+    monkeypatch.setattr(loading, "build", lambda *a: pytest.fail("the content was assembled again"))
+    again, _ = load(content_copy, index, 2**20)
+    assert again.version == first.version and len(stores(tmp_path / "state")) == 1
+    assert index.read_files > 0 and index.parsed_files == 0  # hashed again, not parsed
 
 
 def test_authors_data_files_are_part_of_the_key(tmp_path):
