@@ -165,7 +165,7 @@ def tiny_table(rows: list[dict]) -> str:
     """Tiny corpora served from an index built ahead (``index_tiny.py``), each figure with its load average."""
     lines = [
         "| tiny articles | `flask build` s / peak MB | bind / feed s | RSS, all processes, started MB "
-        "| during / after crawl MB | index MB | load average: build; start; crawl | stopped | feedsvc |",
+        "| during / after crawl MB (requests) | index MB | load average: build; start; crawl | stopped | feedsvc |",
         "|--:|--:|--:|--:|--:|--:|:--|:--|:--|",
     ]
     for row in rows:
@@ -177,7 +177,7 @@ def tiny_table(rows: list[dict]) -> str:
             f"{build['build_s']} / {build['peak_rss_mb']}" if build else "—",
             f"{same['bind_s']} / {same['ready_s']}" if same else "—",
             str(same["rss_mb"]) if same else "—",
-            f"{crawl['rss_peak_mb']} / {crawl['rss_after_mb']}" if crawl else "—",
+            f"{crawl['rss_peak_mb']} / {crawl['rss_after_mb']} ({crawl['requests']})" if crawl else "—",
             str(row.get("index_mb")),
             loads,
             row.get("stopped", "—"),
@@ -193,8 +193,9 @@ def tiny_section(rows: list[dict]) -> list[str]:
         return []
     return [
         "Tiny articles (`python -m bench.index_scale 1m-tiny`; `corpus.py --tiny`: a title, a date, one author,",
-        "one or two tags, a paragraph): `flask --app feedsvc build` on a fresh state folder (time, peak RSS),",
-        "then the Procfile server (WEB_CONCURRENCY=2) started on that index, and the same crawl.",
+        "one or two tags, a paragraph): `flask --app feedsvc build` on a fresh state folder (time, peak RSS of",
+        "its processes), then the Procfile server (WEB_CONCURRENCY=2) started on that index, and the crawl,",
+        "smaller (5 URLs of each kind; earlier runs took 40).",
         "",
         tiny_table(rows),
         "",

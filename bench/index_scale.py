@@ -36,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 from . import hotpath
@@ -85,8 +86,9 @@ def start(
     return server, {"bind_s": round(bind, 2), "ready_s": round(ready, 2), "rss_mb": round(total_rss_mb(server.pid))}
 
 
-def crawl_paths(port: int) -> dict[str, list[str]]:
-    """A sample of every kind of URL the site has, from /feeds, the site feed and the sitemap."""
+def crawl_paths(port: int, per_kind: int = CRAWL_PER_KIND) -> dict[str, list[str]]:
+    """A sample (``per_kind`` of each) of every kind of URL the site has, from /feeds, the site feed and the sitemap."""
+    spread = partial(_spread, count=per_kind)
     local = f"http://127.0.0.1:{port}"
     feeds = [h[len(local) :] for h in _between(get(port, "/feeds").body.decode(), 'href="', '"') if h.startswith(local)]
     scopes = {h.split("/feed.", 1)[0] for h in feeds}
@@ -101,14 +103,14 @@ def crawl_paths(port: int) -> dict[str, list[str]]:
     articles = [u for u in locations if u.startswith("/articles/")]
     kinds = {
         "site feeds": [f"/feed.{fmt}" for fmt in ("atom", "rss", "json")],
-        "site archive pages": [f"/archive/{n}/feed.atom" for n in _spread(range(1, pages + 1))],
-        "author feeds": [f"{a}/feed.rss" for a in _spread(authors)],
-        "tag feeds": [f"{t}/feed.json" for t in _spread(tags)],
-        "author archive pages": [f"{a}/archive/1/feed.atom" for a in _spread(authors)],
-        "tag archive pages": [f"{t}/archive/1/feed.atom" for t in _spread(tags)],
-        "articles": _spread(articles),
-        "author pages": _spread(authors),
-        "tag pages": _spread(tags),
+        "site archive pages": [f"/archive/{n}/feed.atom" for n in spread(range(1, pages + 1))],
+        "author feeds": [f"{a}/feed.rss" for a in spread(authors)],
+        "tag feeds": [f"{t}/feed.json" for t in spread(tags)],
+        "author archive pages": [f"{a}/archive/1/feed.atom" for a in spread(authors)],
+        "tag archive pages": [f"{t}/archive/1/feed.atom" for t in spread(tags)],
+        "articles": spread(articles),
+        "author pages": spread(authors),
+        "tag pages": spread(tags),
         "home pages": ["/", "/page/2", "/page/3"],
         "other": ["/feeds", "/sitemap.xml", "/robots.txt"],
     }
@@ -119,13 +121,13 @@ def _between(text: str, start: str, end: str) -> list[str]:
     return [part.split(end, 1)[0] for part in text.split(start)[1:]]
 
 
-def _spread(items) -> list:
+def _spread(items, count: int) -> list:
     items = list(items)
-    step = max(1, len(items) // CRAWL_PER_KIND)
-    return items[::step][:CRAWL_PER_KIND]
+    step = max(1, len(items) // count)
+    return items[::step][:count]
 
 
-def crawl(server: AppServer) -> dict:
+def crawl(server: AppServer, per_kind: int = CRAWL_PER_KIND) -> dict:
     """GET every sampled URL once (gzip); total RSS during and after, latency of these first requests."""
     peak = [total_rss_mb(server.pid)]
     stop = threading.Event()
@@ -139,7 +141,7 @@ def crawl(server: AppServer) -> dict:
     latencies: dict[str, list[float]] = {}
     statuses: dict[int, int] = {}
     try:
-        for kind, paths in crawl_paths(server.port).items():
+        for kind, paths in crawl_paths(server.port, per_kind).items():
             for path in paths:
                 before = time.perf_counter()
                 reply = get(server.port, path, headers={"Accept-Encoding": "gzip"})
@@ -281,6 +283,8 @@ def main(argv: list[str] | None = None) -> None:
         "--corpus-root", type=Path, default=CORPUS, help="folder holding (or to hold) the corpora, default bench/corpus"
     )
     args = parser.parse_args(argv)
+    # SIGTERM as an exception, so that the finally blocks stop the build or server this run started.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     path = OUT / "index-scale.json"
     rows = {row["label"]: row for row in (json.loads(path.read_text()) if path.exists() else [])}
     for label in args.labels:
