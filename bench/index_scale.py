@@ -26,6 +26,7 @@ Results go to ``bench/out/index-scale.json``; ``bench.report`` renders them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -212,6 +213,9 @@ def build(folder: Path, state: Path, rss_limit_mb: float | None = None, timeout:
                 time.sleep(0.2)
         finally:
             if process.poll() is None:
+                for pid in descendants(process.pid):  # its loading processes outlive it otherwise
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
                 process.kill()
                 process.wait()
         seconds = time.monotonic() - started
