@@ -7,6 +7,7 @@ as an article's byline may name an author file, and a link may name another post
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from .entryfile import FileRecord
 from .entrylinks import Links
@@ -85,7 +86,8 @@ def _entry(
     return Entry(
         kind=kind,
         slug=record.source.slug,
-        id=record.pinned_id or entry_id(site, path=path, published=record.published, slug=_slug_of(record)),
+        # The slug only when the id needs it (jekyll-feed's): working it out costs seconds at 100,000.
+        id=record.pinned_id or entry_id(site, path=path, published=record.published, slug=partial(_slug_of, record)),
         title=record.title,
         path=path,
         body=record.body,

@@ -109,9 +109,10 @@ def export_command(directory: Path) -> None:
 @click.command("build")
 @with_appcontext
 def build_command() -> None:
-    """Bring the content index up to date and render every body into it (a PaaS build step)."""
+    """Bring the content index up to date, write the content store, render every body (a PaaS build step)."""
     service = current_app.extensions["feedsvc"]
-    # Loading the app has already brought the index up to date, reading only changed files.
+    # Loading the app has already brought the index up to date (reading only changed files) and
+    # written the version's content store (loading.py).
     rendered = service.index.render_all()
     content = service.content
     click.echo(

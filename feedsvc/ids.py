@@ -15,6 +15,7 @@ An ``id:`` in an entry's front matter always wins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from .jekyll_urls import post_id
@@ -45,8 +46,8 @@ def feed_id(site: Site, path: str) -> str:
     return absolute_url(site.base_url, path)
 
 
-def entry_id(site: Site, *, path: str, published: datetime, slug: str) -> str:
-    """The id of the entry at ``path`` (published at ``published``; ``slug`` as Jekyll names it).
+def entry_id(site: Site, *, path: str, published: datetime, slug: Callable[[], str]) -> str:
+    """The id of the entry at ``path`` (published at ``published``; ``slug()`` as Jekyll names it).
 
     Built from the site's configured public URL (Hugo ``baseURL``, Jekyll ``url``
     + ``baseurl``), never a request's: ids do not depend on who asks.
@@ -55,5 +56,5 @@ def entry_id(site: Site, *, path: str, published: datetime, slug: str) -> str:
     if scheme == "hugo":
         return absolute_url(site.base_url, path)
     if scheme == "jekyll-feed":
-        return absolute_url(site.base_url, post_id(path, slug))
+        return absolute_url(site.base_url, post_id(path, slug()))
     return tag_uri(site.tag_authority, published, path)

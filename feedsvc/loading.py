@@ -140,7 +140,8 @@ def build(folder: Path, index: ContentIndex, max_file_bytes: int, listing: Folde
 
 def _child(step: str, folder: Path, index: ContentIndex, max_file_bytes: int) -> None:
     """``refresh`` (``step`` "index") or ``build`` ("store") in a child process: its memory goes back when it ends."""
-    command = [sys.executable, "-m", "feedsvc.loading", step, str(folder), str(index.state_dir), str(max_file_bytes)]
+    code = "import sys; from feedsvc.loading import main; sys.exit(main(sys.argv[1:]))"
+    command = [sys.executable, "-c", code, step, str(folder), str(index.state_dir), str(max_file_bytes)]
     log.info("reading %s in a child process (%s)", folder, step)
     # The child imports this feedsvc, wherever the parent was started from.
     here = str(Path(__file__).resolve().parent.parent)
@@ -181,13 +182,9 @@ def _prune(index: ContentIndex, keep: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m feedsvc.loading index|store FOLDER STATE_DIR MAX_FILE_BYTES``: what ``_child`` runs."""
+    """``main(["index" or "store", FOLDER, STATE_DIR, MAX_FILE_BYTES])``: what ``_child`` runs."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
     step, folder, state_dir, max_file_bytes = argv
     run = refresh if step == "index" else build
     run(Path(folder), ContentIndex(state_dir, folder), int(max_file_bytes))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
