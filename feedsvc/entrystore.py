@@ -330,6 +330,11 @@ class Entries(Sequence[Entry]):
 
     # -- the query ---------------------------------------------------------------------
 
+    @property
+    def _seq(self) -> str:
+        """The column to order and page by: a scope's own (its members' key), so its rows are read in order."""
+        return "m.seq" if self.scope_name is not None else "e.seq"
+
     def _where(self, *extra: str) -> tuple[str, dict]:
         """FROM and WHERE of this selection, with its parameters."""
         sql, params = "FROM entries e", dict[str, Any]()
@@ -387,7 +392,7 @@ class Entries(Sequence[Entry]):
             )
         sql, params = self._where()
         return self.store.query(
-            f"SELECT {_prefixed(COLUMNS)} {sql} ORDER BY e.seq LIMIT :limit OFFSET :offset",
+            f"SELECT {_prefixed(COLUMNS)} {sql} ORDER BY {self._seq} LIMIT :limit OFFSET :offset",
             {**params, "limit": stop - start, "offset": start},
         )
 
@@ -415,9 +420,9 @@ class Entries(Sequence[Entry]):
             return
         last = -1
         while True:
-            sql, params = self._where("e.seq > :last")
+            sql, params = self._where(f"{self._seq} > :last")
             rows = self.store.query(
-                f"SELECT {_prefixed(COLUMNS)} {sql} ORDER BY e.seq LIMIT {CHUNK}", {**params, "last": last}
+                f"SELECT {_prefixed(COLUMNS)} {sql} ORDER BY {self._seq} LIMIT {CHUNK}", {**params, "last": last}
             )
             yield from map(self.store.make, rows)
             if len(rows) < CHUNK:
@@ -452,7 +457,7 @@ class Entries(Sequence[Entry]):
         found = self.store.query(f"SELECT e.seq {sql}", {**params, "path": path})
         if not found:
             return None
-        sql, params = self._where("e.seq < :seq")
+        sql, params = self._where(f"{self._seq} < :seq")
         return self.store.query(f"SELECT COUNT(*) {sql}", {**params, "seq": found[0][0]})[0][0]
 
     def tags(self) -> dict[str, str]:
@@ -484,9 +489,10 @@ class Entries(Sequence[Entry]):
         """Each entry's page path and ``updated``, in order, without making entries."""
         last = -1
         while True:
-            sql, params = self._where("e.seq > :last")
+            sql, params = self._where(f"{self._seq} > :last")
             rows = self.store.query(
-                f"SELECT e.seq, e.path, e.updated {sql} ORDER BY e.seq LIMIT {CHUNK * 10}", {**params, "last": last}
+                f"SELECT e.seq, e.path, e.updated {sql} ORDER BY {self._seq} LIMIT {CHUNK * 10}",
+                {**params, "last": last},
             )
             yield from ((path, self._updated(seq, text)) for seq, path, text in rows)
             if len(rows) < CHUNK * 10:

@@ -8,8 +8,8 @@ walked from the entry store without making the pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from itertools import islice
@@ -49,16 +49,15 @@ class PageList:
             )
             for slug, name in names.items()
         }
-        self.authors = {author.path: slug for slug, author in content.authors.items()}
+        self.authors = {author.path: self._author_listing(slug) for slug, author in content.authors.items()}
 
     def page(self, path: str) -> PageSpec | None:
         """The page at ``path``, if there is one."""
-        if path in self.authors:
-            return self.author(self.authors[path])
         if path == "/feeds":
             return self.feeds()
         base = path.rpartition("/page/")[0]
-        for listing in (self.home, self.tags.get(path), self.tags.get(base)):
+        candidates = (self.tags.get(path), self.tags.get(base), self.authors.get(path), self.authors.get(base))
+        for listing in (self.home, *candidates):
             number = listing.number(path) if listing is not None else None
             if listing is not None and number is not None:
                 return listing.spec(number)
@@ -96,22 +95,21 @@ class PageList:
             entry.updated,
         )
 
-    def author(self, slug: str) -> PageSpec:
-        """An author's page: their bio and their articles."""
+    def _author_listing(self, slug: str) -> Listing:
+        """An author's pages: their profile and bio, and their articles, newest first, PAGE_SIZE a page."""
         author, site_scope = self.content.authors[slug], self.site_scope
         bio = self.content.bios.get(slug)  # an author file without a date has no bio entry
-        written = self.content.entries.scope(author.path).articles()
-        latest = written.newest_updated()
-        return PageSpec(
+        return Listing(
             author.path,
             "author.html",
             author.name,
             f"{author.name}: biography and articles.",
+            self.content.entries.scope(author.path).articles(),
             alternates(site_scope) + alternates(self.author_scopes[slug]),
-            {"author": author, "bio": bio, "articles": written},
-            partial(preview.author_preview, author=author, bio=bio),
             (self.author_scopes[slug],),
-            max([*([bio.updated] if bio else []), *([latest] if latest else [])], default=None),
+            {"author": author, "bio": bio},
+            bio.updated if bio else None,
+            partial(preview.author_preview, author=author, bio=bio),
         )
 
     def feeds(self) -> PageSpec:
@@ -138,9 +136,7 @@ class PageList:
         """Every page's path and last change, in site order: home, articles, authors, tags, /feeds."""
         yield from self.home.listed()
         yield from (Listed(path, updated) for path, updated in self.articles.dated_paths())
-        for slug in self.content.authors:
-            yield Listed(self.content.authors[slug].path, self.author(slug).lastmod)
-        for listing in self.tags.values():
+        for listing in (*self.authors.values(), *self.tags.values()):
             yield from listing.listed()
         yield Listed("/feeds", None)
 
@@ -148,15 +144,14 @@ class PageList:
         """Every page's path, in site order."""
         yield from self.home.paths()
         yield from self.articles.paths()
-        yield from (author.path for author in self.content.authors.values())
-        for listing in self.tags.values():
+        for listing in (*self.authors.values(), *self.tags.values()):
             yield from listing.paths()
         yield "/feeds"
 
     def count(self) -> int:
         """How many pages there are (without making them)."""
-        listings = self.home.count() + sum(listing.count() for listing in self.tags.values())
-        return listings + len(self.articles) + len(self.content.authors) + 1
+        listings = (self.home, *self.authors.values(), *self.tags.values())
+        return sum(listing.count() for listing in listings) + len(self.articles) + 1
 
     def sitemap(self) -> Sitemap:
         """Every page's path and last change, for the sitemap (counted now, walked when built)."""
@@ -208,11 +203,11 @@ class Listing:
     feeds: list[FeedLink]
     follows: tuple[Scope, ...] = ()
     context: dict | None = None
+    lead: datetime | None = None  # a change shown on the first page besides its entries (an author's bio)
+    first_preview: Callable[..., preview.Preview] | None = None  # the first page's link preview, if not the website's
 
     def with_context(self, *, follows: tuple[Scope, ...], context: dict) -> Listing:
-        return Listing(
-            self.path, self.template, self.title, self.description, self.entries, self.feeds, follows, context
-        )
+        return replace(self, follows=follows, context=context)
 
     def count(self) -> int:
         """How many pages (at least one, which says there is nothing yet)."""
@@ -243,6 +238,7 @@ class Listing:
         links += (("next", self.page_path(number + 1)),) if number < pages else ()
         path = self.page_path(number)
         title = self.title if number == 1 else f"{self.title}, page {number}"
+        website = partial(preview.website_preview, path=path, title=title, description=self.description)
         return PageSpec(
             path,
             self.template,
@@ -250,11 +246,16 @@ class Listing:
             self.description,
             self.feeds,
             {**(self.context or {}), "entries": chunk, "page": number, "pages": pages},
-            partial(preview.website_preview, path=path, title=title, description=self.description),
+            self.first_preview if self.first_preview and number == 1 else website,
             self.follows,
-            newest(chunk),
+            self._lastmod(number, newest(chunk)),
             links,
         )
+
+    def _lastmod(self, number: int, newest: datetime | None) -> datetime | None:
+        """A page's last change: its newest entry's, and on the first page the ``lead``'s."""
+        found = [instant for instant in (self.lead if number == 1 else None, newest) if instant is not None]
+        return max(found, default=None)
 
     def listed(self) -> Iterator[Listed]:
         """Each page's path and newest ``updated``, walking the entries once."""
@@ -264,10 +265,10 @@ class Listing:
         for _, updated in self.entries.dated_paths():
             chunk.append(updated)
             if len(chunk) == PAGE_SIZE:
-                yield Listed(self.page_path(number), max(chunk))
+                yield Listed(self.page_path(number), self._lastmod(number, max(chunk)))
                 chunk, number = [], number + 1
         if chunk or number == 1:
-            yield Listed(self.page_path(number), max(chunk, default=None))
+            yield Listed(self.page_path(number), self._lastmod(number, max(chunk, default=None)))
 
 
 class Listed(NamedTuple):

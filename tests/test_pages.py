@@ -285,6 +285,20 @@ def test_home_is_paginated_with_rel_prev_next(tmp_path):
     assert tag.find(".//link[@rel='next']").get("href") == f"{SITE_URL}/tags/extras/page/2"
 
 
+def test_an_author_page_is_paginated_with_the_profile_on_each_page(tmp_path):
+    client = _many_articles(tmp_path, 25)  # Ada wrote all 31 articles: pages of 20 and 11
+    first, second = page(client, "/authors/ada-lovelace"), page(client, "/authors/ada-lovelace/page/2")
+    assert len(first.findall(".//ol[@class='entries']/li")) == 20
+    assert len(second.findall(".//ol[@class='entries']/li")) == 11
+    assert first.find(".//link[@rel='next']").get("href") == f"{SITE_URL}/authors/ada-lovelace/page/2"
+    assert second.find(".//a[@rel='prev']").get("href") == f"{SITE_URL}/authors/ada-lovelace"
+    assert first.find(".//h1").text == second.find(".//h1").text == "Ada Lovelace"
+    assert client.get("/authors/ada-lovelace/page/3").status_code == 404
+    assert client.get("/authors/ada-lovelace/page/1").status_code == 404
+    sitemap = client.get("/sitemap.xml").data.decode()
+    assert f"<loc>{SITE_URL}/authors/ada-lovelace/page/2</loc>" in sitemap
+
+
 @pytest.mark.parametrize("path", ["/", "/tags/cyber-war", "/authors/tom-brewster", "/feeds"])
 def test_list_pages_have_no_article_elements(client, path):
     # Liferea reads a page with <article> elements as a feed of its own (one item per element):
