@@ -57,7 +57,11 @@ CREATE INDEX entries_article ON entries (article);
 CREATE INDEX entries_start ON entries (start_us);
 CREATE INDEX entries_end ON entries (end_us);
 CREATE INDEX members_kind ON members (kind, scope);
+CREATE TABLE scopes AS SELECT m.scope, m.kind, m.name, MAX(m.seq) AS oldest, COUNT(*) AS entries,
+    COUNT(e.article) AS articles FROM members m JOIN entries e ON e.seq = m.seq GROUP BY m.scope;
 """
+# ``scopes``: each scope's entries and articles, and its name as its oldest entry spells it (SQLite
+# gives a bare column the values of the row MAX() picked), counted once, for when every entry is live.
 COLUMNS = (
     "seq, kind, slug, id, title, path, source, given_summary, section, image, published, updated, expires, "
     "body, links, authors, categories, aliases"
@@ -135,7 +139,7 @@ def _fill(db: sqlite3.Connection, entries: Sequence[Entry], head: Mapping[str, b
     # In key order: appended to the table's tree rather than inserted all over it.
     db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", sorted(_members(entries)))
     db.executemany("INSERT INTO head VALUES (?, ?)", head.items())
-    for statement in INDEXES.strip().splitlines():
+    for statement in filter(str.strip, INDEXES.split(";")):
         db.execute(statement)
     db.execute("COMMIT")
 
@@ -241,6 +245,9 @@ class EntryStore:
         key = (selection.articles_only, selection.live_at if selection.live_at and not selection.all_live else None)
         with self._lock:
             found = self._counts.get(key)
+        if found is None and key[1] is None:  # every entry counts: counted when the store was written
+            column = "articles" if selection.articles_only else "entries"
+            found = dict(self.query(f"SELECT scope, {column} FROM scopes WHERE {column} > 0"))
         if found is None:
             where, params = selection._conditions()
             sql = f"SELECT m.scope, COUNT(*) FROM members m JOIN entries e ON e.seq = m.seq{where} GROUP BY m.scope"
@@ -311,6 +318,7 @@ class Entries(Sequence[Entry]):
 
     def __init__(self, store: EntryStore, scope: str | None = None, articles: bool = False, live: Live | None = None):
         self.store, self.scope_name, self.articles_only, self.live_at = store, scope, articles, live
+        self._tags: dict[str, str] | None = None
 
     # -- narrowing ---------------------------------------------------------------------
 
@@ -462,14 +470,19 @@ class Entries(Sequence[Entry]):
 
     def tags(self) -> dict[str, str]:
         """Each tag's URL segment -> its display name: the spelling of its oldest entry here."""
-        sql, params = self._where()
-        # SQLite gives a bare column the values of the row MAX() picked: the oldest entry's spelling.
-        rows = self.store.query(
-            f"SELECT m.scope, m.name, MAX(m.seq) FROM members m JOIN (SELECT e.seq {sql}) s ON s.seq = m.seq "
-            "WHERE m.kind = 'tag' GROUP BY m.scope",
-            params,
-        )
-        return dict(sorted((scope.removeprefix("/tags/"), name) for scope, name, _ in rows))
+        if self._tags is None:
+            if (self.scope_name, self.articles_only) == (None, False) and (self.live_at is None or self.all_live):
+                rows = self.store.query("SELECT scope, name, oldest FROM scopes WHERE kind = 'tag'")
+            else:
+                sql, params = self._where()
+                # SQLite gives a bare column the values of the row MAX() picked: the oldest entry's spelling.
+                rows = self.store.query(
+                    f"SELECT m.scope, m.name, MAX(m.seq) FROM members m JOIN (SELECT e.seq {sql}) s ON s.seq = m.seq "
+                    "WHERE m.kind = 'tag' GROUP BY m.scope",
+                    params,
+                )
+            self._tags = dict(sorted((scope.removeprefix("/tags/"), name) for scope, name, _ in rows))
+        return self._tags
 
     def sections(self) -> list[str]:
         """The Hugo sections that have entries here, sorted."""

@@ -182,6 +182,20 @@ class ContentIndex:
         """Whether the index was last brought up to date with exactly these files and settings."""
         return self._current() == fingerprint(stats, reader_key(settings))
 
+    def stale_files(self, stats: Stats, settings: str) -> int:
+        """How many of the files (by their ``stats``) an update would read: those whose stat changed, or all."""
+        try:
+            with self._db_lock:
+                db = self._reader()
+                meta = dict(db.execute("SELECT key, value FROM meta"))
+                known = {row[0]: tuple(row[1:]) for row in db.execute("SELECT path, size, mtime_ns, inode FROM files")}
+        except sqlite3.DatabaseError:  # missing, empty or another version: everything is read
+            self.close()
+            return len(stats)
+        if meta.get("reader") != reader_key(settings):
+            return len(stats)
+        return sum(1 for path, signature in stats.items() if signature is None or known.get(path) != signature)
+
     def digests(self) -> dict[str, str]:
         """The SHA-256 of each file the index holds a record of, by path."""
         with self._db_lock:

@@ -36,8 +36,8 @@ from .reader import FolderListing, folder_listing, read_content, update_index
 
 log = logging.getLogger(__name__)
 
-STORE_VERSION = 1  # bump when what a store holds changes
-IN_CHILD_FROM = 5_000  # files from which a new version is read in a child process
+STORE_VERSION = 2  # bump when what a store holds changes
+IN_CHILD_FROM = 5_000  # files from which a version is assembled, or files are read, in a child process
 DATA_FILES = ("data/authors.*", "data/authors/*", "_data/authors.*", "_data/authors/*")
 KEEP = 3  # store files kept per folder: workers not yet reloaded still read theirs
 
@@ -75,10 +75,11 @@ def load(folder: Path, index: ContentIndex, max_file_bytes: int) -> tuple[Conten
     index.state_dir.mkdir(parents=True, exist_ok=True)
     # Its own lock, not the index's: the process that makes the store updates the index.
     with exclusive(index.state_dir / f"{index.path.stem}-content.lock"):
+        stats = listing.stats(os.path.realpath(folder))
         large = len(listing.files) >= IN_CHILD_FROM
-        if not index.is_current(listing.stats(os.path.realpath(folder)), listing.settings):
+        if not index.is_current(stats, listing.settings):
             # Hash what changed first: a copy with new inodes and file times may still be a stored version.
-            if large:
+            if index.stale_files(stats, listing.settings) >= IN_CHILD_FROM:
                 _child("index", folder, index, max_file_bytes)
             else:
                 refresh(folder, index, max_file_bytes, listing)

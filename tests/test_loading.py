@@ -120,3 +120,18 @@ def test_a_child_that_fails_leaves_the_service_reading_the_files_itself(content_
     assert "child process" in service.state_problem
     assert app.test_client().get("/feed.atom").status_code == 200
     assert not stores(tmp_path)
+
+
+def test_files_are_read_in_a_child_only_when_many_changed(content_copy, tmp_path, monkeypatch):
+    steps: list[str] = []
+    real = loading._child
+    monkeypatch.setattr(loading, "IN_CHILD_FROM", 3)  # the fixture folder has more files than this
+    monkeypatch.setattr(loading, "_child", lambda step, *args: (steps.append(step), real(step, *args)))
+    index = ContentIndex(tmp_path, content_copy)
+    load(content_copy, index, 2**20)
+    assert steps == ["index", "store"]  # from nothing: every file is read, in a child
+    steps.clear()
+    write_article(content_copy, "one-more", 4)
+    again, _ = load(content_copy, index, 2**20)
+    assert steps == ["store"] and index.read_files == 1  # one new file is read here; assembling is a child's
+    assert any(entry.slug == "one-more" for entry in again.entries)
