@@ -69,6 +69,11 @@ def varnish(tmp_path: Path, vcl: str):
             assert proc.poll() is None, f"varnishd exited:\n{_tail(log)}"
             assert time.monotonic() < deadline, f"varnishd did not start:\n{_tail(log)}"
             time.sleep(0.05)
+        # Its health probe must have seen the app up before a request can reach it (a busy machine
+        # can make the first probe time out; varnish then answers 503 until the next one).
+        while get(port, "/healthz")[0] != 200:
+            assert time.monotonic() < deadline + 20, f"varnish never found the app healthy:\n{_tail(log)}"
+            time.sleep(0.2)
         yield port
     finally:
         stop_process(proc, STOP_TIMEOUT)
