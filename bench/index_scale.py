@@ -99,8 +99,13 @@ def crawl_paths(port: int, per_kind: int = CRAWL_PER_KIND) -> dict[str, list[str
     pages = int(found[1]) if found else 0
     site_map = get(port, "/sitemap.xml").body.decode()
     locations = [u[len(local) :] for u in _between(site_map, "<loc>", "</loc>")]
-    if "<sitemapindex" in site_map:  # a large site: the first sitemap file is enough for a sample
-        locations = [u[len(local) :] for u in _between(get(port, locations[0]).body.decode(), "<loc>", "</loc>")]
+    if "<sitemapindex" in site_map:
+        # A large site: the first sitemap file listing articles is enough for a sample. Home's listing
+        # pages come first, and at a million entries they fill the first file (50,000 URLs) alone.
+        for sitemap in list(locations):
+            locations = [u[len(local) :] for u in _between(get(port, sitemap).body.decode(), "<loc>", "</loc>")]
+            if any(u.startswith("/articles/") for u in locations):
+                break
     articles = [u for u in locations if u.startswith("/articles/")]
     kinds = {
         "site feeds": [f"/feed.{fmt}" for fmt in ("atom", "rss", "json")],
@@ -252,10 +257,20 @@ def measure(label: str, folder: Path, timeout: float = 900, earlier: dict | None
         log(f"  {result['reload']}")
     finally:
         server.stop()
-    index = next(state.glob("index-*.sqlite"), None)
-    result["index_mb"] = round(index.stat().st_size / 2**20) if index else None
+    result.update(state_sizes(state))
     result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return result
+
+
+def state_sizes(state: Path) -> dict:
+    """MB of the content index and of the entry store (``index-<folder>-content-<key>.sqlite``) in ``state``."""
+    files = list(state.glob("index-*.sqlite"))
+    stores = [f for f in files if "-content-" in f.name]
+    index = [f for f in files if f not in stores]
+    return {
+        "index_mb": round(index[0].stat().st_size / 2**20) if index else None,
+        "store_mb": round(sum(f.stat().st_size for f in stores) / 2**20) if stores else None,
+    }
 
 
 def as_earlier(row: dict) -> dict:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from .common import OUT, log
-from .index_scale import OverMemory, build, crawl, start
+from .index_scale import OverMemory, build, crawl, start, state_sizes
 from .run import feedsvc_revision
 
 BUILD_RSS_LIMIT_MB = 8192
@@ -59,7 +59,6 @@ def measure(label: str, folder: Path) -> dict:
     except (OverMemory, TimeoutError) as exc:
         result["stopped"] = str(exc)
         log(f"  stopped: {exc}")
-    index = next(state.glob("index-*.sqlite"), None)
-    result["index_mb"] = round(index.stat().st_size / 2**20) if index else None
+    result.update(state_sizes(state))
     result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return result
