@@ -41,7 +41,7 @@ def table(rows: list[dict], hugos: dict[str, dict]) -> str:
     """Start-up and memory at each size, with ratios to the previous size, beside Hugo."""
     lines = [
         "| articles | from nothing: bind / feed s | `flask build` s / peak MB | unchanged index: bind / feed s "
-        "| RSS, all processes, started MB | during / after crawl MB | one-file reload s | index MB "
+        "| RSS, all processes, started MB | during / after crawl MB | one-file reload s | index (/ entry store) MB "
         "| site feed ÷ nginx: plain / gzip / 304 | Hugo build s | Hugo peak MB "
         "| vs previous size: time (unchanged), memory (after crawl) |",
         "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
@@ -62,7 +62,7 @@ def table(rows: list[dict], hugos: dict[str, dict]) -> str:
         lines.append(
             f"| {row['articles']:,} | {nothing['bind_s']} / {nothing['ready_s']} | {build} "
             f"| {same['bind_s']} / {same['ready_s']} | {same['rss_mb']} | {crawl['rss_peak_mb']} / "
-            f"{crawl['rss_after_mb']} | {reload if reload is not None else 'timed out'} | {row.get('index_mb')} "
+            f"{crawl['rss_after_mb']} | {reload if reload is not None else 'timed out'} | {_state(row)} "
             f"| {_hot_ratios(row)} | {h['seconds'] if h else '—'} | {round(h['peak_rss_kb'] / 1024) if h else '—'} "
             f"| {growth} |"
         )
@@ -86,6 +86,11 @@ def _result(value: float | None, limit: float, at_least: bool = False) -> str:
     if at_least:
         return f"**missed** by {limit - value:.2f} ({value / limit:.2f}× the target)"
     return f"**missed** by {value - limit:,.1f} ({value / limit:.1f}×)"
+
+
+def _state(row: dict) -> str:
+    """The index's size, and the entry store's when the run had one."""
+    return f"{row.get('index_mb')}" + (f" / {row['store_mb']}" if row.get("store_mb") else "")
 
 
 def _revision(run: dict) -> str:
@@ -165,7 +170,8 @@ def tiny_table(rows: list[dict]) -> str:
     """Tiny corpora served from an index built ahead (``index_tiny.py``), each figure with its load average."""
     lines = [
         "| tiny articles | `flask build` s / peak MB | bind / feed s | RSS, all processes, started MB "
-        "| during / after crawl MB (requests) | index MB | load average: build; start; crawl | stopped | feedsvc |",
+        "| during / after crawl MB (requests) | index (/ entry store) MB | load average: build; start; crawl "
+        "| stopped | feedsvc |",
         "|--:|--:|--:|--:|--:|--:|:--|:--|:--|",
     ]
     for row in rows:
@@ -178,7 +184,7 @@ def tiny_table(rows: list[dict]) -> str:
             f"{same['bind_s']} / {same['ready_s']}" if same else "—",
             str(same["rss_mb"]) if same else "—",
             f"{crawl['rss_peak_mb']} / {crawl['rss_after_mb']} ({crawl['requests']})" if crawl else "—",
-            str(row.get("index_mb")),
+            _state(row),
             loads,
             row.get("stopped", "—"),
             row.get("feedsvc", "—"),
@@ -274,14 +280,15 @@ per-request query beyond the bodies. The cost shows at 100k:
 - **Reload.** A one-file change re-reads one file, but each worker then loads every record again
   from the index and re-assembles the content (the unchanged-start time): reusing the previous
   version's entries for unchanged files is what a 5 s reload at 100k needs.
-- **Build step memory.** `flask --app feedsvc build` is one process that loads the content as a
-  worker does, then renders every body: its peak RSS at 100k was 2,686 MB (measured once, not
-  profiled), more than the instance it prepares; PaaS build containers usually have more.
-- **1,000,000 tiny articles** (`make bench-scale-1m`) were not measured on 2026-11-30 with this
-  design: each worker holds every entry in memory, and the tiny table shows 918 MB in all after
-  the crawl at 100,000 tiny articles and 1.3 GB for their build, growing with the entries: some
-  10 GB at a million, more than this shared machine can lend. The run waits for workers that stop
-  holding every entry (the entry store).
+- **Build step memory.** `flask --app feedsvc build` loads the content and renders every body:
+  its peak RSS, summed over its processes, was 2,686 MB at 100k (ab30278, before the entry
+  store) and 4,821 MB at a million tiny articles (04e65fd), more than the instance it prepares;
+  PaaS build containers usually have more. Measured once each, not profiled.
+- **1,000,000 tiny articles** (`make bench-scale-1m`, 2026-11-30T03:56Z, 04e65fd, entry store):
+  bound and served 40.3 s after start on the built index, 503 MB in all after a small crawl.
+  That crawl made 44 requests and no article page: at this size home's listing pages fill the
+  first sitemap file, where the crawl took its articles (it now reads on to a file that lists
+  some). An author page took up to 7.9 s there (before 4eb5be2 paged an author's articles).
 """
 
 
