@@ -403,10 +403,11 @@ class ContentIndex:
         """Render every body the index has no HTML for, in parallel; return how many."""
         db = self._writer()
         try:
-            pending = db.execute(
-                "SELECT id, source, lead, summary_words, is_html, language FROM bodies WHERE html IS NULL"
-            ).fetchall()
-            with multiprocessing.get_context("fork").Pool(processes or os.cpu_count() or 1) as pool:
+            # Only the ids here: each worker reads its bodies' sources itself, so no process holds
+            # every source at once (a gigabyte at 100,000 articles, and again in each forked worker).
+            pending = [body_id for (body_id,) in db.execute("SELECT id FROM bodies WHERE html IS NULL")]
+            context = multiprocessing.get_context("fork")
+            with context.Pool(processes or os.cpu_count() or 1, _open_sources, (str(self.path),)) as pool:
                 rendered = pool.imap(_render, pending, chunksize=64)
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany("UPDATE bodies SET html = ?, excerpt = ? WHERE id = ?", rendered)
@@ -464,8 +465,18 @@ def _loaded(source: SourceFile, blob: bytes, body: int | None, index: ContentInd
     return FileRecord(source=source, body=StoredBody(index, body) if body is not None else None, **pickle.loads(blob))
 
 
-def _render(row: tuple[int, str, str | None, int, int, str]) -> tuple[str, str, int]:
-    body_id, source, lead, words, is_html, language = row
+_sources: sqlite3.Connection | None = None  # a rendering worker's read-only connection (``render_all``)
+
+
+def _open_sources(path: str) -> None:
+    global _sources
+    _sources = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
+
+
+def _render(body_id: int) -> tuple[str, str, int]:
+    assert _sources is not None
+    query = "SELECT source, lead, summary_words, is_html, language FROM bodies WHERE id = ?"
+    source, lead, words, is_html, language = _sources.execute(query, (body_id,)).fetchone()
     markdown = Markdown(source, lead=lead, summary_words=words, is_html=bool(is_html), language=language)
     return markdown.html, markdown.excerpt, body_id
 
