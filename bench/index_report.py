@@ -253,37 +253,38 @@ def plot(rows: list[dict], hugos: dict[str, dict]) -> None:
     plt.close(figure)
 
 
-# Where the rest goes (python -m bench.breakdown on 100k with the built index; see bench/RESULTS.md's
-# breakdown table): kept short and general so it stays true until the design changes.
-ANALYSIS = """### Design, and where the misses come from
+# The design and where the rest goes: kept short and general so it stays true until the design changes.
+ANALYSIS = """### Design, and where the rest goes
 
-Each worker keeps compact per-entry metadata (an `Entry` whose body is a reference to a row of the
-index: sanitised HTML and excerpt are fetched with one SQLite lookup when a document is built) and
-finds each path's document on request (`routes.py`), instead of querying SQLite for documents'
-entries: at 10k this holds start-up under 2 s and every feed's entry order in memory, with no
-per-request query beyond the bodies. The cost shows at 100k:
+A content version is read once, by one process, and written to a **content store** beside the
+index (`feedsvc/loading.py`, `feedsvc/entrystore.py`): every entry as a row of SQLite, with the
+feeds it belongs to, each scope's count and each tag's name. Workers open it read-only and hold
+the site, its authors and the content's problems; a feed, archive page or listing page asks for
+the twenty entries it shows (`Entries`: lengths, slices, scopes and liveness at an instant are
+queries), bodies come from the index when a document is built, and compressed variants are made
+when a client first asks for that coding. For a large folder the assembling (and reading every
+file, from nothing) happens in a child process, so the memory it takes goes back to the system.
 
-- **Memory.** Entries are ~1.4 KB each in Python (title, id, path, slug, source, summary,
-  categories, two datetimes), 144 MB per worker at 100k; loading the records (front matter
-  dict, problems, file listing) peaks at ~470 MB traced per worker, and CPython's allocator keeps
-  most of that peak after it is freed (`malloc_trim` returns under 5%). Two workers each hold
-  their own copy. Meeting 512 MB needs the other design: SQLite answers which entries a document
-  holds (ordered per feed) and workers keep only ids, or the records are assembled in the index
-  once and the workers load only the entries' columns.
-- **From nothing.** Every file is read, hashed, parsed (YAML, dates) and written to SQLite by one
-  process while the other waits: about 0.6-0.7 ms a file on this machine; bodies are rendered on
-  first use (or ahead by `flask build`, ~3 ms a body).
-- **Not-yet-built documents.** An archive page of 20 entries builds in ~35 ms, then every coding
-  is prepared at once: brotli at quality 10 is ~80% of the time of such a request (~260 ms for
-  a 250 KB feed). Preparing the compressed variants when first asked for would bring a plain or
-  gzip request under 50 ms.
-- **Reload.** A one-file change re-reads one file, but each worker then loads every record again
-  from the index and re-assembles the content (the unchanged-start time): reusing the previous
-  version's entries for unchanged files is what a 5 s reload at 100k needs.
-- **Build step memory.** `flask --app feedsvc build` loads the content and renders every body:
-  its peak RSS, summed over its processes, was 2,686 MB at 100k (ab30278, before the entry
-  store) and 4,821 MB at a million tiny articles (04e65fd), more than the instance it prepares;
-  PaaS build containers usually have more. Measured once each, not profiled.
+- **Memory.** A worker is Python, Flask, feedgen, lxml and granian (~60 MB), the byte-bounded LRU
+  of built documents, and SQLite's page cache (2 MB a connection); the entries stay in the store
+  file, read through the OS page cache, which RSS does not count. What grows with the archive is
+  the folder listing and stat at each load (~100 B a file, transient).
+- **From nothing.** Every file is read, hashed and parsed by forked processes (one per core) while
+  one process writes the index (~0.4 ms a file of CPU for parsing, ~0.3 ms for writing), then the
+  version is assembled and its store written (~13 s at 100k); the other worker waits on the lock.
+  Bodies are rendered on first use, or ahead by `flask build`.
+- **Unchanged.** A start lists and stats the folder (~1 s at 100k), finds the store by its key and
+  counts what it needs: ~2.3 s in one process at 100k; the figure above adds granian, the second
+  worker and the machine's load.
+- **Reload.** A one-file change is read in the worker (~1.3 s at 100k, most of it comparing 100,000
+  stat signatures), then the version is assembled again in a child: loading 100,000 records from
+  the index and assembling them (~8.6 s), writing the store (~3.7 s), and the child's own start
+  and listing (~2 s). Meeting 5 s needs assembling incrementally: reusing the previous store's
+  rows for unchanged files, which the global steps of assembly (bylines, duplicate URLs and ids,
+  links between entries, ordering) make a change of its own.
+- **Build step memory.** `flask --app feedsvc build` peaked at 2,686 MB summed over its processes at
+  100k (ab30278) and 4,821 MB at a million tiny articles (04e65fd), because the parent fetched every
+  Markdown source before forking its renderers; since 73edbad each renderer reads its own sources.
 - **1,000,000 tiny articles** (`make bench-scale-1m`, 2026-11-30T03:56Z, 04e65fd, entry store):
   bound and served 40.3 s after start on the built index, 503 MB in all after a small crawl.
   That crawl made 44 requests and no article page: at this size home's listing pages fill the
@@ -293,29 +294,20 @@ per-request query beyond the bodies. The cost shows at 100k:
 
 
 # A dated profile of one process (not a `make bench-scale` figure): kept here so the generated section keeps it.
-PROFILE = """### One process at 100,000: where start-up and reload go (2026-11-30T02:18Z)
+PROFILE = """### One process at 100,000: where start-up and reload go (2026-11-30T03:45Z)
 
 `create_app()` alone (no server, one process), FEEDSVC_CONTENT_DIR=bench/corpus/100k with its index
-already built (unchanged), then what a worker's reload runs (`Service.load()`, then the new catalog
-built and warmed as `prepare` does; the content unchanged, so a one-file edit adds reading and
-parsing that one file). Three alternating runs each of ad525e8 (before) and 6a3c6eb (after),
-load average 1.06 → 1.00 (1 min): `create_app` 13.18 / 12.66 / 10.86 s → 10.08 / 9.59 / 9.22 s;
-reload `load` 5.80 / 6.54 / 6.45 s → 5.76 / 4.51 / 4.65 s, `prepare` 5.1-5.5 s → 5.6-6.0 s
-(unchanged within noise), reload total 11.1-11.9 s → 10.2-11.7 s. What changed: each entry is
-assembled whole instead of a `dataclasses.replace` per article (~1 s), the link map of entries'
-names is built only when some body links to another entry (~1.5 s under cProfile; the bench corpus
-has no such links), and listing pages' newest dates and the scheduling timeline no longer run a
-generator per page or per scope. The bundled site's bytes are unchanged (`make test`).
+and store current, load average 2.5 (1 min), at 7d17d8f: 2.28 s (it was 9.2-13.2 s when every
+worker assembled every entry, 02:18Z). Then one article edited and what a worker's reload runs
+(`Service.load()`, then `prepare`): 16.16 + 0.49 s (it was 10.2-11.9 s, in each worker, before the
+store; 29.4 s at f90f9d3, the store's first version, which read the changed file in a child too).
+The parts, timed alone at load 1.7: listing and stat 1.1-1.4 s, bringing the index up to date for
+one file 1.3 s (`_update` compares 100,000 signatures and collects orphaned bodies), and in the
+child: `read_content` 8.6 s (unpickling 100,000 records ~4 s, assembly ~4 s), `write_store` 3.7 s.
 
-Where the rest goes (cProfile, after; cumulative, profiler-inflated): reading the records
-(`read_content`, ~7 s profiled): the folder listing and a `stat` per file (~1.9 s), unpickling
-100,000 records from the index (`index._load`, ~2 s), assembly (~2.4 s: entry ids and Jekyll
-slugs ~1.1 s, bylines, URLs); then `prepare` (~6 s): the scheduling timeline (~2.6 s, most of it
-`scopes_of`'s per-entry tag scopes), routes and page lists (~1.8 s: grouping entries by author and
-tag, the sitemap's 100,000 rows) and warming the site feeds (~0.7 s, brotli). A reload does all of
-it again for 100,000 entries; meeting 5 s needs the previous version's records and entries reused
-for unchanged files (keeping them costs memory per worker, which is already over its target), or
-the design the memory target needs (documents answered by SQLite queries).
+First requests in that process (gzip, not yet built, ms): site archive pages 26-31, tag feed and
+its archive 44-51, author feed 30, article 15, tag page 23, author page 10, home page 2, /feeds 33,
+a sitemap file of 50,000 URLs 720-850 (built once, then kept while it fits the LRU).
 """
 
 

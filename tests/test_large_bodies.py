@@ -15,7 +15,7 @@ import time
 import brotli
 
 from feedsvc.fastpath import CHUNK, LARGE_STREAMS, STREAM_OVER, FastPath
-from feedsvc.http import LARGE_BODY, complete, prepare
+from feedsvc.http import FAST_FROM, LARGE_BODY, complete, compress, prepare
 
 from .conftest import make_app, write_article
 
@@ -72,3 +72,12 @@ def test_a_site_with_a_large_article_starts_quickly_and_streams_it(content_copy)
         answer.close()
     assert client.get("/articles/huge").status_code == 200
     del refused
+
+
+def test_a_body_not_built_yet_is_compressed_fast_past_fast_from_and_small_below():
+    small, feed_page = b"<entry>words</entry>" * 1000, b"<entry>other words</entry>" * 8000
+    assert len(small) < FAST_FROM <= len(feed_page)
+    assert compress(small, "gzip") == gzip.compress(small, compresslevel=9, mtime=0)
+    assert compress(small, "br") == brotli.compress(small, quality=10)
+    assert compress(feed_page, "gzip") == gzip.compress(feed_page, compresslevel=6, mtime=0)
+    assert compress(feed_page, "br") == brotli.compress(feed_page, quality=6)
