@@ -197,6 +197,14 @@ def one_file_change(server: AppServer, folder: Path, timeout: float = 120) -> di
         return {"reload_s": None, "timeout_s": timeout}
     finally:
         article.write_bytes(original)
+        # Serve the original again, so the index and stores left for a --reuse run are current.
+        os.kill(server.pid, signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while json.loads(get(server.port, "/healthz").body)["content_version"] != before:
+            if time.monotonic() > deadline:
+                log("  the original content was not served again: a --reuse run will read one file first")
+                break
+            time.sleep(0.1)
 
 
 def build(folder: Path, state: Path, rss_limit_mb: float | None = None, timeout: float = 3600) -> dict:
