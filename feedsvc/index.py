@@ -13,9 +13,7 @@ index is opened read-only as it is. Different: one process at a time (an exclusi
 lock beside it; the others wait, then find it current) reads the files whose stat
 changed and parses again only those whose bytes changed. Stat is only a hint for
 what to re-read: what a record holds depends on the bytes alone, so the same
-content gives the same bytes wherever the index was built. Many changed files (a
-first build) are read and parsed by forked worker processes, one per core; the
-index is still written by the updating process alone, in the order of the files.
+content gives the same bytes wherever the index was built.
 """
 
 from __future__ import annotations
@@ -23,20 +21,15 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
-import multiprocessing
 import os
 import pickle
-import signal
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
 
 from . import entryfile
 from .entryfile import FileRecord
@@ -64,21 +57,6 @@ RefusedFiles = dict[str, Problem]  # why a file could not be read, by path
 Result = tuple[FileRecord | Problem, str]  # a file's record (or why it could not be read), and its SHA-256
 Reader = Callable[[SourceFile], "bytes | Problem"]
 Parser = Callable[[SourceFile, bytes], FileRecord]
-# From this many changed files on, worker processes read and parse them (a file takes ~0.5 ms):
-# starting two costs 10-30 ms, so a one-file reload stays in this process.
-PARALLEL_FROM = 200
-CHUNK = 64  # files per task sent to a worker, at most: fewer round trips, still even shares
-
-
-class Examined(NamedTuple):
-    """What reading one changed file gave, ready to store: made in a worker process or in this one."""
-
-    digest: str  # the SHA-256 of its bytes
-    record: bytes | None  # the record as stored (``_dump``); None: same bytes as indexed, not parsed again
-    body: tuple | None  # its Markdown body as a row of ``bodies`` (digest first), if it has one
-
-
-Changed = tuple[SourceFile, "Signature | None", "str | None"]  # a file, its stat, the digest it is indexed with
 
 
 def reader_key(settings: str) -> str:
@@ -156,7 +134,6 @@ class ContentIndex:
         self._db_lock = threading.Lock()
         self.read_files = 0  # files read (and hashed) by the last update, for logs and tests
         self.parsed_files = 0  # files parsed by the last update
-        self.processes = 1  # processes that read and parsed them (1: this one, or workers gave up)
 
     # -- bringing the index up to date -------------------------------------------------
 
@@ -243,18 +220,13 @@ class ContentIndex:
             if meta.get("render") != render_key():
                 db.execute("UPDATE bodies SET html = NULL, excerpt = NULL")
             known = {row[0]: row[1:] for row in db.execute("SELECT path, size, mtime_ns, inode, digest FROM files")}
-            changed: list[Changed] = []
             for source in files:
                 old, signature = known.pop(source.path, None), stats[source.path]
-                if old is None or signature is None or tuple(old[:3]) != signature:
-                    # Unchanged bytes are known by the digest only if the file could be stat'ed.
-                    changed.append((source, signature, old[3] if old is not None and signature is not None else None))
-            for (source, signature, _), examined in zip(changed, self._examine_all(changed, read, parse), strict=True):
-                self.read_files += 1
-                if isinstance(examined, Problem):
-                    refused[source.path] = examined
-                else:
-                    self._store(db, source, signature, examined)
+                if old is not None and signature is not None and tuple(old[:3]) == signature:
+                    continue
+                problem = self._refresh(db, source, signature, old, read, parse)
+                if problem is not None:
+                    refused[source.path] = problem
             db.executemany("DELETE FROM files WHERE path = ?", [(path,) for path in [*known, *refused]])
             self._collect(db, int(meta.get("generation", "0")) + 1)
             # A refused file keeps the index stale, so the next start tries it again.
@@ -264,77 +236,43 @@ class ContentIndex:
         finally:
             db.close()
         log.info(
-            "content index %s: %d file(s) read, %d parsed, %d removed (%d process(es) reading)",
+            "content index %s: %d file(s) read, %d parsed, %d removed",
             self.path,
             self.read_files,
             self.parsed_files,
             len(known),
-            self.processes,
         )
         return refused
 
-    def _examine_all(self, changed: list[Changed], read: Reader, parse: Parser) -> Iterator[Problem | Examined]:
-        """Read, hash and parse each changed file, in order: in worker processes when there are many."""
-        self.processes = 1
-        done = 0
-        if len(changed) >= PARALLEL_FROM:
-            try:
-                for examined in self._examine_in_workers(changed, read, parse):
-                    yield examined
-                    done += 1
-            except (OSError, BrokenProcessPool) as exc:
-                # No room for another process, or a worker was killed (say, out of memory): what is
-                # left is read here, as it would be without workers.
-                log.warning(
-                    "content index %s: cannot read files in worker processes (%s): reading %d here",
-                    self.path,
-                    exc,
-                    len(changed) - done,
-                )
-                self.processes = 1
-        for source, _, indexed in changed[done:]:
-            yield _examine(source, indexed, read, parse)
-
-    def _examine_in_workers(self, changed: list[Changed], read: Reader, parse: Parser) -> Iterator[Examined | Problem]:
-        context = multiprocessing.get_context("fork")  # this module needs POSIX already (fcntl)
-        self.processes = os.cpu_count() or 1
-        chunk = max(1, min(CHUNK, len(changed) // (4 * self.processes)))
-        before = set(multiprocessing.active_children())
-        # Forked workers inherit the reader's callables (closures: they cannot be pickled) and the
-        # list of files, so only positions go to them, and only what is to be stored comes back.
-        try:
-            with ProcessPoolExecutor(
-                self.processes, context, initializer=_adopt, initargs=(changed, read, parse)
-            ) as pool:
-                try:
-                    yield from pool.map(_examine_at, range(len(changed)), chunksize=chunk)
-                finally:
-                    pool.shutdown(cancel_futures=True)  # left early: the rest is not wanted
-        except OSError:
-            # Workers started before a fork failed would wait for work forever, and this process for them at exit.
-            for process in set(multiprocessing.active_children()) - before:
-                process.terminate()
-            raise
-
-    def _store(self, db, source: SourceFile, signature: Signature | None, examined: Examined) -> None:
-        """Write what reading a file gave: its new stat if its bytes are the same, else its record and body."""
-        if examined.record is None and signature is not None:
+    def _refresh(self, db, source: SourceFile, signature, old, read: Reader, parse: Parser) -> Problem | None:
+        """Read one file whose stat changed; parse it again only if its bytes did."""
+        self.read_files += 1
+        raw = read(source)
+        if isinstance(raw, Problem):
+            return raw
+        digest = hashlib.sha256(raw).hexdigest()
+        if old is not None and old[3] == digest and signature is not None:
             db.execute("UPDATE files SET size = ?, mtime_ns = ?, inode = ? WHERE path = ?", (*signature, source.path))
-            return
+            return None
         self.parsed_files += 1
+        record = parse(source, raw)
         body = None
-        if examined.body is not None:
+        if isinstance(record.body, Markdown):
+            markdown = record.body
+            state = (markdown.source, markdown.lead, markdown.summary_words, markdown.is_html, markdown.language)
+            key = hashlib.sha256(repr(state).encode()).digest()
             db.execute(
                 "INSERT OR IGNORE INTO bodies (digest, source, lead, summary_words, is_html, language) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                examined.body,
+                (key, *state),
             )
-            body = db.execute("SELECT id FROM bodies WHERE digest = ?", (examined.body[0],)).fetchone()[0]
+            body = db.execute("SELECT id FROM bodies WHERE digest = ?", (key,)).fetchone()[0]
         size, mtime_ns, inode = signature or (-1, -1, -1)  # not stat'ed: read again next time
         db.execute(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (source.path, size, mtime_ns, inode, examined.digest, examined.record, body),
+            (source.path, size, mtime_ns, inode, digest, _dump(record), body),
         )
+        return None
 
     @staticmethod
     def _collect(db, generation: int) -> None:
@@ -401,6 +339,8 @@ class ContentIndex:
 
     def render_all(self, processes: int | None = None) -> int:
         """Render every body the index has no HTML for, in parallel; return how many."""
+        import multiprocessing
+
         db = self._writer()
         try:
             # Only the ids here: each worker reads its bodies' sources itself, so no process holds
@@ -423,42 +363,6 @@ def _dump(record: FileRecord) -> bytes:
     values = {spec.name: getattr(record, spec.name) for spec in fields(record)}
     del values["source"], values["body"]
     return pickle.dumps(values, protocol=5)
-
-
-def _examine(source: SourceFile, indexed: str | None, read: Reader, parse: Parser) -> Examined | Problem:
-    """Read one changed file; parse it only if its bytes differ from the ``indexed`` ones (pure: no index)."""
-    raw = read(source)
-    if isinstance(raw, Problem):
-        return raw
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest == indexed:
-        return Examined(digest, None, None)
-    record = parse(source, raw)
-    body = None
-    if isinstance(record.body, Markdown):
-        markdown = record.body
-        state = (markdown.source, markdown.lead, markdown.summary_words, markdown.is_html, markdown.language)
-        body = (hashlib.sha256(repr(state).encode()).digest(), *state)
-    return Examined(digest, _dump(record), body)
-
-
-# A worker process's share of an update: set by ``_adopt`` when it starts, in the worker only.
-_work: tuple[list[Changed], Reader, Parser] | None = None
-
-
-def _adopt(changed: list[Changed], read: Reader, parse: Parser) -> None:
-    global _work
-    _work = changed, read, parse
-    # Forked from a serving process, a worker would run its handlers: reloading is not its job.
-    for number in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, signal.SIG_DFL)
-
-
-def _examine_at(position: int) -> Examined | Problem:
-    assert _work is not None, "not a worker started by _examine_in_workers"
-    changed, read, parse = _work
-    source, _, indexed = changed[position]
-    return _examine(source, indexed, read, parse)
 
 
 def _loaded(source: SourceFile, blob: bytes, body: int | None, index: ContentIndex) -> FileRecord:
