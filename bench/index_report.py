@@ -269,18 +269,19 @@ file, from nothing) happens in a child process, so the memory it takes goes back
   of built documents, and SQLite's page cache (2 MB a connection); the entries stay in the store
   file, read through the OS page cache, which RSS does not count. What grows with the archive is
   the folder listing and stat at each load (~100 B a file, transient).
-- **From nothing.** Every file is read, hashed and parsed by forked processes (one per core) while
-  one process writes the index (~0.4 ms a file of CPU for parsing, ~0.3 ms for writing), then the
-  version is assembled and its store written; the other worker waits on the lock. In the 100k run
-  at 73edbad (server log): 2 s listing, 92 s for the index (100,050 files read and parsed by 2
-  processes, the parent writing 1 GB of Markdown and records through SQLite's WAL), 13 s for the
-  store. The index is what misses 60 s: its writer is one process, and the parsers share the two
-  cores with it. Bodies are rendered on first use, or ahead by `flask build`.
-- **Documents not built yet.** Typical first requests take 20-40 ms at 100k (p50 26 ms in the crawl):
+- **From nothing.** Every file is read, hashed and parsed (YAML, dates; ~0.4 ms a file) and written
+  to the index by one child process, then the version is assembled and its store written (~13 s at
+  100k); the other worker waits on the lock. Parsing in forked processes (a62d934) was measured
+  slower on this 2-core machine and reverted (fbbc0ad): building the 100k index alone took 100.3 s
+  with two forked readers and 41.1-43.2 s in one process, quiet (each record and its Markdown went
+  back through the pool, and the writing parent shared the cores with both readers). Bodies are
+  rendered on first use, or ahead by `flask build`.
+- **Documents not built yet.** Typical first requests take 15-40 ms at 100k (p50 22 ms in the crawl):
   a scope's twenty entries are one indexed query, their bodies twenty more, then feedgen (~15 ms)
   and one compression (gzip 6 from 64 KB: ~10 ms for a 220 KB feed page). The p99 of 40 samples per
-  kind, 80-110 ms for feeds and archive pages, comes from some requests that wait several times
-  longer than the rest for the same work (the bodies' pages of a 2 GB index file, and the machine).
+  kind, 56-98 ms for tag and author feeds and their archives, comes from a few requests that wait
+  several times longer than the rest for the same work (reading the bodies' pages of a 2 GB index
+  file, and the machine); it is not profiled further.
 - **Unchanged.** A start lists and stats the folder (~1 s at 100k), finds the store by its key and
   counts what it needs: ~2.3 s in one process at 100k; the figure above adds granian, the second
   worker and the machine's load.
