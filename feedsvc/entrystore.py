@@ -399,6 +399,15 @@ class Entries(Sequence[Entry]):
                 f"SELECT {COLUMNS} FROM entries WHERE {column} >= ? AND {column} < ? ORDER BY seq", (start, stop)
             )
         sql, params = self._where()
+        # SQLite steps over the rows an OFFSET skips: rows nearer the end (a feed's oldest archive
+        # pages) are counted from the end instead, so no page costs more than half the scope.
+        from_end = len(self) - stop
+        if from_end < start:
+            rows = self.store.query(
+                f"SELECT {_prefixed(COLUMNS)} {sql} ORDER BY {self._seq} DESC LIMIT :limit OFFSET :offset",
+                {**params, "limit": stop - start, "offset": from_end},
+            )
+            return rows[::-1]
         return self.store.query(
             f"SELECT {_prefixed(COLUMNS)} {sql} ORDER BY {self._seq} LIMIT :limit OFFSET :offset",
             {**params, "limit": stop - start, "offset": start},

@@ -126,12 +126,18 @@ def test_a_store_answers_as_the_list_of_its_entries(tmp_path_factory, specs):
             expected = [e for e in entries if in_scope(e, scope)]
             assert list(every.scope(scope)) == expected and len(every.scope(scope)) == len(expected)
             assert every.scope(scope)[1:3] == tuple(expected[1:3])
+            tail = len(expected) // 2 + 1  # read from the end
+            assert every.scope(scope)[tail:] == tuple(expected[tail:])
+            assert every.scope(scope)[tail - 1 : tail + 2] == tuple(expected[tail - 1 : tail + 2])
         for site in SITES:
             for now in NOWS:
                 live = every.live(site, now)
                 expected = [e for e in entries if is_live(e, site, now)]
                 assert list(live) == expected and len(live) == len(expected)
                 assert live[3:7] == tuple(expected[3:7])
+                assert live[len(expected) // 2 + 1 :] == tuple(expected[len(expected) // 2 + 1 :])
+                if expected:
+                    assert live[-1] == expected[-1]
                 assert live.tags() == old_tags(expected)
                 assert every.withheld(site, now) == [e for e in entries if not is_live(e, site, now)]
                 for scope in SCOPES[:3]:
