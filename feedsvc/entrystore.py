@@ -304,10 +304,6 @@ class EntryStore:
                 events += [(getattr(entry, name), what, entry) for entry in map(self.make, rows)]
         return events
 
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-
 
 class Entries(Sequence[Entry]):
     """Some entries of a store, newest first: all, a scope's, the articles, those live at an instant.
